@@ -1,0 +1,186 @@
+/* Messages for people and for engines. Errors and warnings always reach
+ * stderr as "ocirun: ..."; with --log they also go to that file, one write()
+ * per line so lines from concurrent ocirun processes never interleave, in
+ * logrus's text form or as JSON lines. JSON values are escaped by yajl,
+ * never by printf: containerd decodes every line and shows the last error. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+
+#include "error.h"
+#include "util/strings.h"
+
+static struct {
+        int fd;
+        ocirun_log_format format;
+        ocirun_log_level max_level;
+} log_target = {.fd = -1, .format = OCIRUN_LOG_FORMAT_TEXT, .max_level = OCIRUN_LOG_INFO};
+
+static const char *const level_names[] = {
+    [OCIRUN_LOG_ERROR] = "error",
+    [OCIRUN_LOG_WARNING] = "warning",
+    [OCIRUN_LOG_INFO] = "info",
+    [OCIRUN_LOG_DEBUG] = "debug",
+};
+
+int ocirun_log_format_from_string(const char *name, ocirun_log_format *ret)
+{
+        if (strcmp(name, "text") == 0)
+                *ret = OCIRUN_LOG_FORMAT_TEXT;
+        else if (strcmp(name, "json") == 0)
+                *ret = OCIRUN_LOG_FORMAT_JSON;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+int ocirun_log_open(const char *path, ocirun_log_format format, bool debug, ocirun_error **error)
+{
+        log_target.format = format;
+        log_target.max_level = debug ? OCIRUN_LOG_DEBUG : OCIRUN_LOG_INFO;
+        if (!path || !*path)
+                return 0;
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0)
+                return error_set_errno(error, errno, "open log file `%s`", path);
+        ocirun_log_close();
+        log_target.fd = fd;
+        return 0;
+}
+
+void ocirun_log_close(void)
+{
+        if (log_target.fd >= 0)
+                close(log_target.fd);
+        log_target.fd = -1;
+}
+
+/* RFC 3339 in UTC with nanoseconds: Go's time.Time accepts it as is. */
+static void format_time(char *buf, size_t size)
+{
+        struct timespec now;
+        struct tm tm;
+        char seconds[32];
+
+        clock_gettime(CLOCK_REALTIME, &now);
+        gmtime_r(&now.tv_sec, &tm);
+        strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf, size, "%s.%09ldZ", seconds, now.tv_nsec);
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return;
+                buf += n;
+                len -= (size_t) n;
+        }
+}
+
+static void gen_string(yajl_gen gen, const char *s)
+{
+        yajl_gen_string(gen, (const unsigned char *) s, strlen(s));
+}
+
+static void log_write_json(ocirun_log_level level, const char *message, const char *time)
+{
+        yajl_gen gen = yajl_gen_alloc(NULL);
+        const unsigned char *buf;
+        size_t len;
+
+        if (!gen)
+                return;
+        yajl_gen_config(gen, yajl_gen_validate_utf8, 1);
+        yajl_gen_map_open(gen);
+        gen_string(gen, "level");
+        gen_string(gen, level_names[level]);
+        gen_string(gen, "msg");
+        gen_string(gen, message);
+        gen_string(gen, "time");
+        gen_string(gen, time);
+        yajl_gen_map_close(gen);
+        if (yajl_gen_get_buf(gen, &buf, &len) == yajl_gen_status_ok) {
+                /* The buffer has room for the newline only through a copy;
+                 * keep it to one write() so the line stays whole. */
+                char *line = malloc(len + 1);
+                if (line) {
+                        memcpy(line, buf, len);
+                        line[len] = '\n';
+                        write_all(log_target.fd, line, len + 1);
+                        free(line);
+                }
+        }
+        yajl_gen_free(gen);
+}
+
+/* logrus's text form quotes msg like Go's %q: backslash and quote escaped,
+ * control characters as \n, \t or \xNN. */
+static void log_write_text(ocirun_log_level level, const char *message, const char *time)
+{
+        size_t size = strlen(message) * 4 + strlen(time) + 64;
+        _cleanup_free_ char *line = malloc(size);
+        size_t n;
+
+        if (!line)
+                return;
+        n = (size_t) snprintf(line, size, "time=\"%s\" level=%s msg=\"", time, level_names[level]);
+        for (const unsigned char *c = (const unsigned char *) message; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                        n += (size_t) snprintf(line + n, size - n, "\\%c", *c);
+                else if (*c == '\n')
+                        n += (size_t) snprintf(line + n, size - n, "\\n");
+                else if (*c == '\t')
+                        n += (size_t) snprintf(line + n, size - n, "\\t");
+                else if (*c < 0x20 || *c == 0x7f)
+                        n += (size_t) snprintf(line + n, size - n, "\\x%02x", *c);
+                else
+                        line[n++] = (char) *c;
+        }
+        n += (size_t) snprintf(line + n, size - n, "\"\n");
+        write_all(log_target.fd, line, n);
+}
+
+void ocirun_log(ocirun_log_level level, const char *fmt, ...)
+{
+        _cleanup_free_ char *raw = NULL, *message = NULL;
+        va_list ap;
+
+        if (level > log_target.max_level)
+                return;
+        va_start(ap, fmt);
+        int r = vasprintf(&raw, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        /* Messages carry names users and configs chose (paths, ids, command
+         * names): whatever they hold, a message stays one line of valid
+         * UTF-8, on stderr and in the log. */
+        message = str_one_line(raw);
+        if (!message)
+                return;
+
+        /* With --debug and no log file, runc sends everything to stderr. */
+        if (level <= OCIRUN_LOG_WARNING || log_target.fd < 0) {
+                _cleanup_free_ char *line = NULL;
+                int len = asprintf(&line, "ocirun: %s%s%s\n",
+                                   level == OCIRUN_LOG_ERROR ? "" : level_names[level],
+                                   level == OCIRUN_LOG_ERROR ? "" : ": ", message);
+                if (len > 0)
+                        write_all(STDERR_FILENO, line, (size_t) len);
+        }
+        if (log_target.fd < 0)
+                return;
+
+        char time[64];
+        format_time(time, sizeof(time));
+        if (log_target.format == OCIRUN_LOG_FORMAT_JSON)
+                log_write_json(level, message, time);
+        else
+                log_write_text(level, message, time);
+}
