@@ -1,0 +1,51 @@
+/* The CLI's command table and what every command file shares: the global
+ * options, the usage-error helper and output helpers. Each command lives in
+ * its own file and only parses its flags, calls libocirun and formats. */
+#ifndef OCIRUN_COMMANDS_H
+#define OCIRUN_COMMANDS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "ocirun.h"
+
+typedef struct ocirun_cli {
+        const char *root_path;
+        const char *criu_path;
+        bool debug;
+        bool systemd_cgroup;
+        const char *rootless; /* "auto", "true" or "false" */
+        bool usage_error;     /* set by cli_usage_error: main adds the --help hint */
+        const char *command;  /* the name of the running command */
+} ocirun_cli;
+
+typedef struct ocirun_command {
+        const char *name;
+        const char *summary;
+        const char *usage; /* the full --help text of the command */
+        int (*run)(ocirun_cli *cli, int argc, char **argv, ocirun_error **error);
+} ocirun_command;
+
+extern const ocirun_command command_spec, command_features, command_state, command_list;
+
+/* A bad flag or argument: one line, and main points at `ocirun CMD --help`. */
+__attribute__((format(printf, 3, 4))) int cli_usage_error(ocirun_cli *cli, ocirun_error **error,
+                                                          const char *fmt, ...);
+
+/* getopt_long over argv with the command's options; "--help"/"-h" prints the
+ * command's usage. Returns the option, -1 at the end, or -EINVAL (with a
+ * usage error set) for an unknown option or a missing argument. */
+int cli_getopt(ocirun_cli *cli, const ocirun_command *command, int argc, char **argv,
+               const char *shortopts, const struct option *longopts, bool *ret_help,
+               ocirun_error **error);
+
+/* The public view of a container's state as JSON (what `state` prints and
+ * `list --format json` lists): without ocirun's bookkeeping, pid 0 once
+ * stopped. */
+int cli_state_json(ocispec_runtime_state *state, unsigned flags, char **ret_json, size_t *ret_len,
+                   ocirun_error **error);
+
+/* Writes a whole buffer to stdout, reporting EPIPE and short writes. */
+int cli_write_stdout(const char *data, size_t len, ocirun_error **error);
+
+#endif
