@@ -54,6 +54,38 @@ int cli_getopt(ocirun_cli *cli, const ocirun_command *command, int argc, char **
         return c;
 }
 
+int cli_parse_help_only(ocirun_cli *cli, const ocirun_command *command, int argc, char **argv,
+                        int operands, const char *expected, bool *ret_help, ocirun_error **error)
+{
+        static const struct option options[] = {
+            {"help", no_argument, NULL, 'h'},
+            {},
+        };
+        int c;
+
+        while ((c = cli_getopt(cli, command, argc, argv, "+:h", options, ret_help, error)) != -1)
+                if (c < 0)
+                        return c;
+        if (*ret_help || argc - optind == operands)
+                return 0;
+        if (operands == 0)
+                return cli_usage_error(cli, error, "%s: unexpected argument `%s`", command->name,
+                                       argv[optind]);
+        return cli_usage_error(cli, error, "%s: expected %s", command->name, expected);
+}
+
+int cli_print_json(const ocispec_type *type, const void *doc, unsigned flags, ocirun_error **error)
+{
+        _cleanup_free_ char *json = NULL;
+        char *message = NULL;
+        size_t len;
+
+        int r = ocispec_generate(type, doc, flags, &json, &len, &message);
+        if (r < 0)
+                return error_take_message(error, -r, message);
+        return cli_write_stdout(json, len, error);
+}
+
 int cli_write_stdout(const char *data, size_t len, ocirun_error **error)
 {
         while (len > 0) {

@@ -45,6 +45,15 @@ int cli_getopt(ocirun_cli *cli, const ocirun_command *command, int argc, char **
 int cli_state_json(ocispec_runtime_state *state, unsigned flags, char **ret_json, size_t *ret_len,
                    ocirun_error **error);
 
+/* For commands whose only option is --help: parses it, then checks that
+ * exactly `operands` operands follow; `expected` describes them in the usage
+ * error ("exactly one container id"). */
+int cli_parse_help_only(ocirun_cli *cli, const ocirun_command *command, int argc, char **argv,
+                        int operands, const char *expected, bool *ret_help, ocirun_error **error);
+
+/* Writes a document of any libocispec type to stdout as JSON. */
+int cli_print_json(const ocispec_type *type, const void *doc, unsigned flags, ocirun_error **error);
+
 /* Writes a whole buffer to stdout, reporting EPIPE and short writes. */
 int cli_write_stdout(const char *data, size_t len, ocirun_error **error);
 

@@ -13,34 +13,16 @@ static const char features_usage[] =
 
 static int run_features(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
 {
-        static const struct option options[] = {
-            {"help", no_argument, NULL, 'h'},
-            {},
-        };
         bool help = false;
-        int c;
-
-        while ((c = cli_getopt(cli, &command_features, argc, argv, "+:h", options, &help, error)) !=
-               -1)
-                if (c < 0)
-                        return c;
-        if (help)
-                return 0;
-        if (optind < argc)
-                return cli_usage_error(cli, error, "features: unexpected argument `%s`",
-                                       argv[optind]);
+        int r = cli_parse_help_only(cli, &command_features, argc, argv, 0, NULL, &help, error);
+        if (r < 0 || help)
+                return r;
 
         _cleanup_(ocispec_features_freep) ocispec_features *features = NULL;
-        int r = ocirun_features(&features, error);
+        r = ocirun_features(&features, error);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *json = NULL;
-        char *message = NULL;
-        size_t len;
-        r = ocispec_features_generate(features, OCISPEC_GENERATE_PRETTY, &json, &len, &message);
-        if (r < 0)
-                return error_take_message(error, -r, message);
-        return cli_write_stdout(json, len, error);
+        return cli_print_json(&ocispec_features_type, features, OCISPEC_GENERATE_PRETTY, error);
 }
 
 const ocirun_command command_features = {

@@ -17,25 +17,15 @@ static const char state_usage[] = "Usage: ocirun state ID\n"
 
 static int run_state(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
 {
-        static const struct option options[] = {
-            {"help", no_argument, NULL, 'h'},
-            {},
-        };
         bool help = false;
-        int c;
-
-        while ((c = cli_getopt(cli, &command_state, argc, argv, "+:h", options, &help, error)) !=
-               -1)
-                if (c < 0)
-                        return c;
-        if (help)
-                return 0;
-        if (argc - optind != 1)
-                return cli_usage_error(cli, error, "state: expected exactly one container id");
+        int r = cli_parse_help_only(cli, &command_state, argc, argv, 1, "exactly one container id",
+                                    &help, error);
+        if (r < 0 || help)
+                return r;
 
         const char *id = argv[optind];
         _cleanup_(ocirun_root_freep) ocirun_root *root = NULL;
-        int r = ocirun_root_open(cli->root_path, false, &root, error);
+        r = ocirun_root_open(cli->root_path, false, &root, error);
         if (r < 0)
                 return r;
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
