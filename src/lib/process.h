@@ -1,0 +1,59 @@
+/* The user process's own setup, done in the container (after pivot_root for
+ * create, after joining the namespaces for exec) in the order init.c and
+ * exec follow:
+ *   process_apply_oom_score_adj, process_apply_rlimits,
+ *   process_apply_scheduler, process_apply_io_priority,
+ *   process_apply_cpu_affinity(initial),
+ *   process_switch_user (groups, gid, uid, umask; capabilities kept),
+ *   caps_apply (caps.h), process_apply_no_new_privileges,
+ *   process_chdir, process_find_executable,
+ *   process_apply_cpu_affinity(final), process_exec.
+ * Each step returns 0 or a negative errno with an error naming the field. */
+#ifndef OCIRUN_PROCESS_H
+#define OCIRUN_PROCESS_H
+
+#include <stdbool.h>
+
+#include "ocirun.h"
+
+int process_apply_oom_score_adj(const ocispec_process *process, ocirun_error **error);
+int process_apply_rlimits(const ocispec_process *process, ocirun_error **error);
+int process_apply_scheduler(const ocispec_process *process, ocirun_error **error);
+int process_apply_io_priority(const ocispec_process *process, ocirun_error **error);
+/* linux.personality (domain LINUX or LINUX32, flags). */
+int process_apply_personality(const ocispec_personality *personality, ocirun_error **error);
+
+/* process.execCPUAffinity: `initial` right after the process joined the
+ * container, `final` just before execve. */
+int process_apply_cpu_affinity(const ocispec_process *process, bool final, ocirun_error **error);
+
+/* Supplementary groups (additionalGids; none when absent), gid, uid and umask
+ * from process.user, keeping the permitted capabilities across the uid
+ * change so caps_apply can set the configured sets afterwards. */
+int process_switch_user(const ocispec_process *process, ocirun_error **error);
+
+int process_apply_no_new_privileges(const ocispec_process *process, ocirun_error **error);
+
+/* chdir to process.cwd, then checks that the working directory really lies
+ * inside the container's root (CVE-2024-21626: a cwd reached through a
+ * leaked fd must never be outside). */
+int process_chdir(const ocispec_process *process, ocirun_error **error);
+
+/* args[0] as execve will find it: a path with '/' as is (it must exist and be
+ * executable), otherwise searched in the PATH of process.env (or the default
+ * PATH when env has none), inside the container's filesystem. */
+int process_find_executable(const ocispec_process *process, char **ret_path, ocirun_error **error);
+
+/* execve(path, args, env). Returns only on failure: `exec "/bin/x": No such
+ * file or directory`. */
+int process_exec(const ocispec_process *process, const char *path, ocirun_error **error);
+
+/* Everything the functions above would reject in the config, checked
+ * without touching the system, for `create` and `exec` to call in the parent
+ * before anything is set up: args, cwd (absolute), user.umask, oomScoreAdj
+ * (-1000..1000), rlimits (known, unique, soft <= hard), scheduler, ioPriority
+ * and execCPUAffinity. The messages are the ones the apply functions give. */
+int process_validate(const ocispec_process *process, ocirun_error **error);
+int process_validate_personality(const ocispec_personality *personality, ocirun_error **error);
+
+#endif
