@@ -6,11 +6,11 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 #include <yajl/yajl_gen.h>
 
 #include "error.h"
 #include "util/strings.h"
+#include "util/time.h"
 
 static struct {
         int fd;
@@ -55,19 +55,6 @@ void ocirun_log_close(void)
         if (log_target.fd >= 0)
                 close(log_target.fd);
         log_target.fd = -1;
-}
-
-/* RFC 3339 in UTC with nanoseconds: Go's time.Time accepts it as is. */
-static void format_time(char *buf, size_t size)
-{
-        struct timespec now;
-        struct tm tm;
-        char seconds[32];
-
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, size, "%s.%09ldZ", seconds, now.tv_nsec);
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -178,7 +165,7 @@ void ocirun_log(ocirun_log_level level, const char *fmt, ...)
                 return;
 
         char time[64];
-        format_time(time, sizeof(time));
+        time_now_rfc3339(time, sizeof(time));
         if (log_target.format == OCIRUN_LOG_FORMAT_JSON)
                 log_write_json(level, message, time);
         else

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ocispec.h"
 
@@ -77,6 +78,66 @@ typedef struct ocirun_container_list {
 int ocirun_container_list_all(ocirun_root *root, ocirun_container_list **ret, ocirun_error **error);
 void ocirun_container_list_free(ocirun_container_list *list);
 void ocirun_container_list_freep(ocirun_container_list **list);
+
+/* ---- the container lifecycle --------------------------------------------- */
+
+typedef struct ocirun_create_options {
+        const char *bundle;         /* NULL: the current directory */
+        const char *pid_file;       /* written once the container is created */
+        const char *console_socket; /* where the pty master goes for process.terminal */
+        /* An already connected console socket (run in the foreground makes
+         * one); -1 for none. */
+        int console_socket_fd;
+        int preserve_fds; /* fds 3 .. 3+N-1 of the caller pass to the container */
+        bool no_pivot;
+        bool no_new_keyring;
+} ocirun_create_options;
+
+/* Sets the container up to the point where only execve of process.args is
+ * left; the init waits for ocirun_container_start. The init is a child of
+ * the calling process. On failure nothing is left behind: no process,
+ * mount, cgroup or state directory. */
+int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_create_options *options,
+                            pid_t *ret_pid, ocirun_error **error);
+
+/* Lets a created container's init exec the user process; runs poststart
+ * hooks (their failures are warnings, as the spec says). */
+int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **error);
+
+/* Signals the container's init (through a pidfd, so a recycled pid is never
+ * signalled), or with all every process in its cgroup. */
+int ocirun_container_kill(ocirun_root *root, const char *id, int signal, bool all,
+                          ocirun_error **error);
+
+/* Removes a created or stopped container: poststop hooks, its cgroup and
+ * its state directory. A running one is an error unless force, which kills
+ * it first and waits for it to exit. */
+int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ocirun_error **error);
+
+/* The pids in the container's cgroup. */
+int ocirun_container_processes(ocirun_root *root, const char *id, pid_t **ret_pids, size_t *ret_len,
+                               ocirun_error **error);
+
+typedef struct ocirun_exec_options {
+        const char *console_socket; /* where the pty master goes for process.terminal */
+        int console_socket_fd;      /* an already connected one (exec -t in the foreground) */
+        int preserve_fds;
+        const char *pid_file;
+} ocirun_exec_options;
+
+/* Starts process in the running container id: it joins every namespace and
+ * the cgroup of the container's init and is set up with its own user, env,
+ * cwd, rlimits, capabilities and no_new_privileges, then execs. Returns the
+ * new process's pid (a child of the caller) once execve has succeeded. */
+int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_process *process,
+                          const ocirun_exec_options *options, pid_t *ret_pid, ocirun_error **error);
+
+/* The container's config.json, read from its bundle (for exec's defaults). */
+int ocirun_container_config(ocirun_root *root, const char *id, ocispec_config **ret,
+                            ocirun_error **error);
+
+/* A signal by name (KILL, SIGKILL, kill) or number. */
+int ocirun_signal_parse(const char *name, int *ret_signal);
 
 /* ---- documents ---------------------------------------------------------- */
 

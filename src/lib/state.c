@@ -361,3 +361,24 @@ int ocirun_container_list_all(ocirun_root *root, ocirun_container_list **ret, oc
         *ret = steal_pointer(&list);
         return 0;
 }
+
+/* runc writes the pid file through a temporary name too: an engine that
+ * polls for it never reads a half-written number. */
+int state_write_pid_file(const char *path, pid_t pid, ocirun_error **error)
+{
+        _cleanup_free_ char *temp = NULL;
+        char value[32];
+        int len = snprintf(value, sizeof(value), "%d", (int) pid);
+
+        if (asprintf(&temp, "%s.ocirun-tmp", path) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        _cleanup_close_ int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || write(fd, value, (size_t) len) != len)
+                return error_set_errno(error, errno, "write pid file `%s`", path);
+        if (rename(temp, path) < 0) {
+                int saved = errno;
+                unlink(temp);
+                return error_set_errno(error, saved, "write pid file `%s`", path);
+        }
+        return 0;
+}

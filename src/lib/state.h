@@ -37,4 +37,7 @@ int state_read(int dirfd, const char *id, ocispec_runtime_state **ret, ocirun_er
  * pid is gone, a zombie, or a different process (another start time). */
 void state_refresh_status(ocispec_runtime_state *state);
 
+/* Writes pid to path (--pid-file) through a temporary name and a rename. */
+int state_write_pid_file(const char *path, pid_t pid, ocirun_error **error);
+
 #endif

@@ -1,0 +1,345 @@
+/* Where the container's cgroup is and how processes get in and out of it.
+ * The hierarchies come from /proc/self/mountinfo: one cgroup2 mount (v2 or
+ * the unified part of a hybrid host) and any number of v1 mounts, each with
+ * its controllers. Every hierarchy mounted gets the container's directory,
+ * named= ones (systemd's) included, as runc does. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "error.h"
+
+typedef struct hierarchy {
+        char *mount_point;
+        char *controllers; /* v1 super options' controller list; NULL for cgroup2 */
+} hierarchy;
+
+typedef struct hierarchies {
+        size_t len;
+        hierarchy items[32];
+} hierarchies;
+
+static void hierarchies_clear(hierarchies *list)
+{
+        for (size_t i = 0; i < list->len; i++) {
+                free(list->items[i].mount_point);
+                free(list->items[i].controllers);
+        }
+        list->len = 0;
+}
+
+/* The v1 controllers are the super options that are not generic ones. */
+static char *v1_controllers(const char *super_options)
+{
+        _cleanup_free_ char *copy = strdup(super_options);
+        char *out = calloc(1, strlen(super_options) + 1);
+        char *save = NULL;
+
+        if (!copy || !out) {
+                free(out);
+                return NULL;
+        }
+        for (char *word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+                if (strcmp(word, "rw") == 0 || strcmp(word, "ro") == 0 ||
+                    strncmp(word, "release_agent=", 14) == 0 || strcmp(word, "noprefix") == 0 ||
+                    strcmp(word, "clone_children") == 0 || strcmp(word, "xattr") == 0 ||
+                    strcmp(word, "cpuset_v2_mode") == 0)
+                        continue;
+                if (*out)
+                        strcat(out, ",");
+                strcat(out, word);
+        }
+        return out;
+}
+
+static int hierarchies_read(hierarchies *list, ocirun_error **error)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        list->len = 0;
+        if (!f)
+                return error_set_errno(error, errno, "read /proc/self/mountinfo");
+        while (getline(&line, &size, f) > 0) {
+                /* id parent major:minor root mount-point options [optional...] - type source super
+                 */
+                char *fields[16];
+                size_t n = 0;
+                char *save = NULL;
+                for (char *w = strtok_r(line, " \n", &save); w && n < 16;
+                     w = strtok_r(NULL, " \n", &save))
+                        fields[n++] = w;
+                size_t dash = 6;
+                while (dash < n && strcmp(fields[dash], "-") != 0)
+                        dash++;
+                if (dash + 3 >= n)
+                        continue;
+                const char *type = fields[dash + 1];
+                bool v2 = strcmp(type, "cgroup2") == 0;
+                if (!v2 && strcmp(type, "cgroup") != 0)
+                        continue;
+                /* Only a hierarchy's root mount is one we can create cgroups in. */
+                if (strcmp(fields[3], "/") != 0 || list->len == 32)
+                        continue;
+                hierarchy *h = &list->items[list->len];
+                h->mount_point = strdup(fields[4]);
+                h->controllers = v2 ? NULL : v1_controllers(fields[dash + 3]);
+                if (!h->mount_point || (!v2 && !h->controllers)) {
+                        free(h->mount_point);
+                        free(h->controllers);
+                        hierarchies_clear(list);
+                        return error_set(error, ENOMEM, "out of memory");
+                }
+                list->len++;
+        }
+        if (list->len == 0)
+                return error_set(error, ENOENT, "no cgroup hierarchy is mounted");
+        return 0;
+}
+
+/* ocirun's own cgroup in a hierarchy, from /proc/self/cgroup. */
+static char *own_cgroup(const hierarchy *h)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        if (!f)
+                return NULL;
+        while (getline(&line, &size, f) > 0) {
+                line[strcspn(line, "\n")] = '\0';
+                char *controllers = strchr(line, ':');
+                char *path = controllers ? strchr(controllers + 1, ':') : NULL;
+                if (!path)
+                        continue;
+                *path++ = '\0';
+                controllers++;
+                if (h->controllers ? strcmp(controllers, h->controllers) == 0
+                                   : *controllers == '\0')
+                        return strdup(path);
+        }
+        return NULL;
+}
+
+/* A new cpuset cgroup starts with no cpus and no memory nodes, which makes
+ * every attach fail: it inherits its parent's. */
+static void cpuset_inherit(const char *dir)
+{
+        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        for (size_t i = 0; i < 2; i++) {
+                char path[4200], parent_path[4200], value[4096];
+                snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+                snprintf(parent_path, sizeof(parent_path), "%.*s/%s",
+                         (int) (strrchr(dir, '/') - dir), dir, files[i]);
+                int fd = open(parent_path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                ssize_t n = read(fd, value, sizeof(value));
+                close(fd);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                if (n > 0 && write(fd, value, (size_t) n) < 0)
+                        ocirun_log(OCIRUN_LOG_DEBUG, "inherit %s: %m", path);
+                close(fd);
+        }
+}
+
+/* mkdir -p of dir below mount_point, recording what it made (deepest last). */
+static int make_cgroup_dirs(const hierarchy *h, const char *dir, ocispec_runtime_state *state,
+                            ocirun_error **error)
+{
+        size_t base = strlen(h->mount_point);
+        _cleanup_free_ char *copy = strdup(dir);
+        if (!copy)
+                return error_set(error, ENOMEM, "out of memory");
+        for (char *p = copy + base + 1;; p++) {
+                if (*p != '/' && *p != '\0')
+                        continue;
+                char saved = *p;
+                *p = '\0';
+                if (mkdir(copy, 0755) == 0) {
+                        if (ocispec_strv_append(&state->cgroup_created, &state->cgroup_created_len,
+                                                copy) < 0)
+                                return error_set(error, ENOMEM, "out of memory");
+                        if (h->controllers && strstr(h->controllers, "cpuset"))
+                                cpuset_inherit(copy);
+                } else if (errno != EEXIST) {
+                        return error_set_errno(error, errno, "create cgroup `%s`", copy);
+                }
+                *p = saved;
+                if (saved == '\0')
+                        break;
+        }
+        return 0;
+}
+
+static int check_cgroup_path(const char *path, ocirun_error **error)
+{
+        /* Every component must be a plain name: `..` would leave the
+         * hierarchy. */
+        _cleanup_free_ char *copy = strdup(path);
+        char *save = NULL;
+        if (!copy)
+                return error_set(error, ENOMEM, "out of memory");
+        for (char *w = strtok_r(copy, "/", &save); w; w = strtok_r(NULL, "/", &save))
+                if (strcmp(w, "..") == 0 || strcmp(w, ".") == 0)
+                        return error_set(error, EINVAL,
+                                         "config.json: linux.cgroupsPath: `%s` must not contain "
+                                         "`.` or `..`",
+                                         path);
+        return 0;
+}
+
+int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
+                  ocirun_error **error)
+{
+        hierarchies list = {0};
+        _cleanup_free_ char *default_path = NULL;
+        const char *path = config->linux ? config->linux->cgroups_path : NULL;
+        int r;
+
+        if (!path || !*path) {
+                if (asprintf(&default_path, "/ocirun/%s", id) < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+                path = default_path;
+        }
+        r = check_cgroup_path(path, error);
+        if (r < 0)
+                return r;
+        r = hierarchies_read(&list, error);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < list.len && r == 0; i++) {
+                const hierarchy *h = &list.items[i];
+                _cleanup_free_ char *own = NULL, *relative = NULL, *dir = NULL;
+                if (path[0] != '/') {
+                        own = own_cgroup(h);
+                        if (!own) {
+                                r = error_set(error, ENOENT, "find ocirun's own cgroup under `%s`",
+                                              h->mount_point);
+                                break;
+                        }
+                        if (asprintf(&relative, "%s/%s", strcmp(own, "/") ? own : "", path) < 0)
+                                relative = NULL;
+                } else {
+                        relative = strdup(path);
+                }
+                if (!relative || asprintf(&dir, "%s%s", h->mount_point, relative) < 0) {
+                        r = error_set(error, ENOMEM, "out of memory");
+                        break;
+                }
+                r = make_cgroup_dirs(h, dir, state, error);
+                if (r == 0 &&
+                    ocispec_string_map_set(&state->cgroup_paths, h->mount_point, relative) < 0)
+                        r = error_set(error, ENOMEM, "out of memory");
+        }
+        hierarchies_clear(&list);
+        return r;
+}
+
+static int write_pid(const char *mount_point, const char *path, pid_t pid, ocirun_error **error)
+{
+        char file[4200], value[32];
+        snprintf(file, sizeof(file), "%s%s/cgroup.procs", mount_point, path);
+        int len = snprintf(value, sizeof(value), "%d", (int) pid);
+        _cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, value, (size_t) len) < 0)
+                return error_set_errno(error, errno, "move pid %d into cgroup `%s%s`", (int) pid,
+                                       mount_point, path);
+        return 0;
+}
+
+int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error)
+{
+        const ocispec_string_map *paths = state->cgroup_paths;
+        for (size_t i = 0; paths && i < paths->len; i++) {
+                int r = write_pid(paths->keys[i], paths->values[i], pid, error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cgroup_pids(const ocispec_runtime_state *state, pid_t **ret_pids, size_t *ret_len,
+                ocirun_error **error)
+{
+        const ocispec_string_map *paths = state->cgroup_paths;
+        char file[4200];
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t len = 0, capacity = 0;
+
+        if (!paths || paths->len == 0)
+                return error_set(error, ENOENT, "container `%s` has no cgroup", state->id);
+        snprintf(file, sizeof(file), "%s%s/cgroup.procs", paths->keys[0], paths->values[0]);
+        _cleanup_fclose_ FILE *f = fopen(file, "re");
+        if (!f)
+                return error_set_errno(error, errno, "read `%s`", file);
+        for (int pid; fscanf(f, "%d", &pid) == 1;) {
+                if (len == capacity) {
+                        capacity = capacity ? capacity * 2 : 16;
+                        pid_t *grown = realloc(pids, capacity * sizeof(*pids));
+                        if (!grown)
+                                return error_set(error, ENOMEM, "out of memory");
+                        pids = grown;
+                }
+                pids[len++] = pid;
+        }
+        *ret_pids = steal_pointer(&pids);
+        *ret_len = len;
+        return 0;
+}
+
+int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error **error)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t len = 0;
+        int r = cgroup_pids(state, &pids, &len, error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < len; i++)
+                if (kill(pids[i], signal) < 0 && errno != ESRCH)
+                        return error_set_errno(error, errno, "kill pid %d", (int) pids[i]);
+        return 0;
+}
+
+int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error)
+{
+        /* The container's own directory is the first recorded in each
+         * hierarchy's run of created directories, deepest last: remove in
+         * reverse so children go before parents. */
+        for (size_t i = state->cgroup_created_len; i-- > 0;) {
+                const char *dir = state->cgroup_created[i];
+                bool leaf = true;
+                for (size_t j = i + 1; j < state->cgroup_created_len; j++)
+                        if (strncmp(state->cgroup_created[j], dir, strlen(dir)) == 0 &&
+                            state->cgroup_created[j][strlen(dir)] == '/')
+                                leaf = false;
+                for (int attempt = 0; rmdir(dir) < 0; attempt++) {
+                        if (errno == ENOENT)
+                                break;
+                        /* A parent another container still uses stays. */
+                        if (!leaf && (errno == EBUSY || errno == ENOTEMPTY))
+                                break;
+                        if (errno != EBUSY || attempt == 200)
+                                return error_set_errno(error, errno, "remove cgroup `%s`", dir);
+                        /* Processes are still leaving (or were left behind):
+                         * kill what remains and give the kernel a moment. */
+                        char procs[4200];
+                        snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+                        FILE *f = fopen(procs, "re");
+                        for (int pid; f && fscanf(f, "%d", &pid) == 1;)
+                                kill(pid, SIGKILL);
+                        if (f)
+                                fclose(f);
+                        nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,80 @@
+/* Checks of config.json that the schema cannot express, table-free because
+ * each is a different kind of rule; every message names the JSON path. */
+#include <string.h>
+
+#include "caps.h"
+#include "config.h"
+#include "error.h"
+#include "process.h"
+#include "rootfs.h"
+
+int config_load(const char *bundle, ocispec_config **ret, ocirun_error **error)
+{
+        _cleanup_free_ char *path = NULL;
+        char *message = NULL;
+
+        if (asprintf(&path, "%s/config.json", bundle) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        int r = ocispec_config_parse_file(path, "config.json", ret, &message);
+        if (r < 0)
+                return error_take_message(error, -r, message);
+        return 0;
+}
+
+static bool has_namespace(const ocispec_linux *linux_config, const char *type)
+{
+        for (size_t i = 0; linux_config && i < linux_config->namespaces_len; i++)
+                if (strcmp(linux_config->namespaces[i].type, type) == 0)
+                        return true;
+        return false;
+}
+
+int config_validate_for_create(const ocispec_config *config, bool has_console_socket,
+                               ocirun_error **error)
+{
+        const ocispec_process *process = config->process;
+        const ocispec_linux *linux_config = config->linux;
+
+        if (!config->root || !config->root->path || !*config->root->path)
+                return error_set(error, EINVAL,
+                                 "config.json: root.path: required to create a container");
+        if (!process)
+                return error_set(error, EINVAL,
+                                 "config.json: process: required to create a container");
+        if (!process->args || process->args_len == 0 || !*process->args[0])
+                return error_set(error, EINVAL, "config.json: process.args: must name a program");
+        if (!process->cwd || process->cwd[0] != '/')
+                return error_set(error, EINVAL,
+                                 "config.json: process.cwd: must be an absolute path, got `%s`",
+                                 process->cwd ? process->cwd : "");
+        if (process->terminal && !has_console_socket)
+                return error_set(error, EINVAL,
+                                 "config.json: process.terminal: a terminal needs --console-socket "
+                                 "(or `run` in the foreground)");
+        if (!has_namespace(linux_config, "mount"))
+                return error_set(error, EINVAL,
+                                 "config.json: linux.namespaces: a mount namespace is required");
+        if ((config->hostname && *config->hostname) && !has_namespace(linux_config, "uts"))
+                return error_set(error, EINVAL,
+                                 "config.json: hostname: setting it needs a uts namespace");
+        if (linux_config && linux_config->seccomp)
+                return error_set(error, ENOTSUP,
+                                 "config.json: linux.seccomp: seccomp filters are not supported "
+                                 "by this ocirun build yet");
+        if (process->apparmor_profile && *process->apparmor_profile)
+                return error_set(error, ENOTSUP,
+                                 "config.json: process.apparmorProfile: AppArmor is not supported "
+                                 "by this ocirun build yet");
+        if (process->selinux_label && *process->selinux_label)
+                return error_set(error, ENOTSUP,
+                                 "config.json: process.selinuxLabel: SELinux labels are not "
+                                 "supported by this ocirun build yet");
+        int r = process_validate(process, error);
+        if (r == 0 && linux_config && linux_config->personality)
+                r = process_validate_personality(linux_config->personality, error);
+        if (r == 0)
+                r = caps_validate(process->capabilities, error);
+        if (r < 0)
+                return r;
+        return rootfs_validate(config, error);
+}

@@ -1,0 +1,205 @@
+/* exec: a new process in a running container. It is cloned into the
+ * container's pid namespace, puts itself in the container's cgroup, joins
+ * the init's other namespaces through its pidfd (all at once, setns(2) with
+ * several flags), sets itself up like the init did and execs. A CLOEXEC
+ * pipe tells the parent whether execve succeeded: EOF means it did, a
+ * message means why it did not. */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "caps.h"
+#include "config.h"
+#include "error.h"
+#include "namespaces.h"
+#include "process.h"
+#include "state.h"
+#include "terminal.h"
+#include "util/proc.h"
+
+int ocirun_container_config(ocirun_root *root, const char *id, ocispec_config **ret,
+                            ocirun_error **error)
+{
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+        int r = ocirun_container_state(root, id, &state, error);
+        if (r < 0)
+                return r;
+        return config_load(state->bundle, ret, error);
+}
+
+/* The namespaces to join: those the config gave the container. */
+static unsigned long namespace_flags(const ocispec_config *config)
+{
+        unsigned long flags = 0;
+        for (size_t i = 0; config->linux && i < config->linux->namespaces_len; i++)
+                flags |= namespaces_flag_from_type(config->linux->namespaces[i].type);
+        return flags;
+}
+
+_Noreturn static void child_fail(int report_fd, ocirun_error *error)
+{
+        const char *message = error && error->message ? error->message : "exec failed";
+        if (write(report_fd, message, strlen(message)) < 0)
+                _exit(126);
+        _exit(126);
+}
+
+_Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsigned long flags,
+                                 int console_fd, int preserve_fds, int report_fd)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        _cleanup_free_ char *executable = NULL;
+        sigset_t none;
+
+        sigemptyset(&none);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+
+        /* The pid namespace was joined by our parent for us; the rest now,
+         * the user namespace among them so the others are entered with its
+         * privileges. */
+        if (setns(pidfd, (int) (flags & ~(unsigned long) CLONE_NEWPID)) < 0) {
+                error_set_errno(&error, errno, "join the container's namespaces");
+                child_fail(report_fd, error);
+        }
+        close(pidfd);
+        if (process->terminal) {
+                int master = -1, slave = -1;
+                _cleanup_free_ char *slave_path = NULL;
+                if (terminal_open_pty(process, &master, &slave, &slave_path, &error) < 0 ||
+                    terminal_send_fd(console_fd, master, &error) < 0 ||
+                    terminal_become_controlling(slave, &error) < 0)
+                        child_fail(report_fd, error);
+                close(master);
+                close(console_fd);
+        }
+        if (process_apply_oom_score_adj(process, &error) < 0 ||
+            process_apply_rlimits(process, &error) < 0 ||
+            process_apply_scheduler(process, &error) < 0 ||
+            process_apply_io_priority(process, &error) < 0 ||
+            process_apply_cpu_affinity(process, false, &error) < 0 ||
+            process_switch_user(process, &error) < 0 ||
+            caps_apply(process->capabilities, &error) < 0 ||
+            process_apply_no_new_privileges(process, &error) < 0 ||
+            process_chdir(process, &error) < 0 ||
+            process_find_executable(process, &executable, &error) < 0 ||
+            process_apply_cpu_affinity(process, true, &error) < 0)
+                child_fail(report_fd, error);
+
+        unsigned first = 3 + (unsigned) preserve_fds;
+        syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+        /* report_fd is CLOEXEC: execve closing it is the success signal. */
+        fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        process_exec(process, executable, &error);
+        child_fail(report_fd, error);
+}
+
+int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_process *process,
+                          const ocirun_exec_options *options, pid_t *ret_pid, ocirun_error **error)
+{
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+        _cleanup_(ocispec_config_freep) ocispec_config *config = NULL;
+        _cleanup_close_ int pidfd = -1, console_fd = options->console_socket_fd;
+        bool own_console = false;
+        uint64_t start_time;
+
+        int r = ocirun_container_state(root, id, &state, error);
+        if (r < 0)
+                return r;
+        if (strcmp(state->status, "running") != 0 && strcmp(state->status, "created") != 0)
+                return error_set(error, EINVAL, "cannot exec in container `%s`: it is %s", id,
+                                 state->status);
+        r = config_load(state->bundle, &config, error);
+        if (r < 0)
+                return r;
+        if (!process->cwd || process->cwd[0] != '/')
+                return error_set(error, EINVAL, "exec: process.cwd: must be an absolute path");
+        if (!process->args || process->args_len == 0)
+                return error_set(error, EINVAL, "exec: process.args: must name a program");
+        if (process->terminal && !options->console_socket && options->console_socket_fd < 0)
+                return error_set(error, EINVAL,
+                                 "exec: process.terminal: a terminal needs --console-socket");
+        r = caps_validate(process->capabilities, error);
+        if (r < 0)
+                return r;
+
+        pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
+        if (pidfd < 0 || proc_stat_start_time(state->pid, &start_time, NULL) < 0 ||
+            start_time != state->init_start_time)
+                return error_set(error, ESRCH, "container `%s` is not running", id);
+        if (options->console_socket) {
+                r = terminal_connect_console_socket(options->console_socket, &console_fd, error);
+                if (r < 0)
+                        return r;
+                own_console = true;
+        }
+        int report[2];
+        if (pipe2(report, O_CLOEXEC) < 0)
+                return error_set_errno(error, errno, "exec: pipe");
+
+        unsigned long flags = namespace_flags(config);
+        _cleanup_close_ int own_pid_ns = -1;
+        if (flags & CLONE_NEWPID) {
+                own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+                if (own_pid_ns < 0 || setns(pidfd, CLONE_NEWPID) < 0) {
+                        close(report[0]);
+                        close(report[1]);
+                        return error_set_errno(error, errno, "exec: join the pid namespace");
+                }
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(report[0]);
+                /* Into the container's cgroup while its paths are still ours
+                 * to see: "0" is the writing process itself. */
+                _cleanup_(ocirun_error_freep) ocirun_error *cgroup_error = NULL;
+                const ocispec_string_map *paths = state->cgroup_paths;
+                for (size_t i = 0; paths && i < paths->len; i++) {
+                        char file[4200];
+                        snprintf(file, sizeof(file), "%s%s/cgroup.procs", paths->keys[i],
+                                 paths->values[i]);
+                        int fd = open(file, O_WRONLY | O_CLOEXEC);
+                        if (fd < 0 || write(fd, "0", 1) < 0) {
+                                error_set_errno(&cgroup_error, errno, "join cgroup `%s`", file);
+                                child_fail(report[1], cgroup_error);
+                        }
+                        close(fd);
+                }
+                exec_child(process, pidfd, flags, console_fd, options->preserve_fds, report[1]);
+        }
+        int saved = errno;
+        if (own_pid_ns >= 0 && setns(own_pid_ns, CLONE_NEWPID) < 0)
+                ocirun_log(OCIRUN_LOG_WARNING, "return to our own pid namespace: %m");
+        close(report[1]);
+        if (own_console) {
+                close(console_fd);
+                console_fd = -1;
+        }
+        if (pid < 0) {
+                close(report[0]);
+                return error_set_errno(error, saved, "exec: fork");
+        }
+
+        char message[4096];
+        ssize_t n;
+        while ((n = read(report[0], message, sizeof(message) - 1)) < 0 && errno == EINTR)
+                ;
+        close(report[0]);
+        if (n > 0) {
+                message[n] = '\0';
+                waitpid(pid, NULL, 0);
+                return error_set(error, EINVAL, "exec %s: %s", id, message);
+        }
+        if (options->pid_file) {
+                r = state_write_pid_file(options->pid_file, pid, error);
+                if (r < 0)
+                        return r;
+        }
+        *ret_pid = pid;
+        return 0;
+}

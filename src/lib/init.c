@@ -1,0 +1,338 @@
+/* The container's init, from the clone to the execve of the user process.
+ * It reads top to bottom in the order things happen; every step that fails
+ * is reported to the parent as {errno, message} and the child exits, so the
+ * parent can undo what it made. Nothing here returns to the caller. */
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "caps.h"
+#include "error.h"
+#include "hooks.h"
+#include "init.h"
+#include "process.h"
+#include "sync.h"
+#include "terminal.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+/* Failure before `ready`: the parent is listening and prints the cause. */
+_Noreturn static void fail(init_args *args, ocirun_error *error)
+{
+        sync_send_error(args->sync_fd, error);
+        _exit(1);
+}
+
+/* Failure after `ready`: nobody listens but the container's own stderr. */
+_Noreturn static void fail_late(ocirun_error *error)
+{
+        _cleanup_free_ char *line = NULL;
+        int len = asprintf(&line, "ocirun: %s\n", error ? error->message : "init failed");
+        if (len > 0 && write(STDERR_FILENO, line, (size_t) len) < 0)
+                _exit(127);
+        _exit(127);
+}
+
+/* The caller's blocked signals (run blocks them to forward them) and
+ * ignored ones must not leak into the container. */
+static void reset_signals(void)
+{
+        sigset_t none;
+        sigemptyset(&none);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int wait_for_id_maps(init_args *args, ocirun_error **error)
+{
+        sync_message reply = {0};
+        int r = sync_send(args->sync_fd, SYNC_ID_MAPS_PLEASE, 0, NULL, 0, error);
+        if (r == 0)
+                r = sync_receive(args->sync_fd, &reply, "create", error);
+        if (r == 0 && reply.type != SYNC_ID_MAPS_DONE)
+                r = error_set(error, EPROTO, "unexpected message %d while waiting for id maps",
+                              reply.type);
+        sync_message_clear(&reply);
+        if (r < 0)
+                return r;
+        /* Root in the new namespace, so the setup below has its privileges. */
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return error_set_errno(error, errno,
+                                       "become root in the user namespace (is 0 mapped?)");
+        return 0;
+}
+
+/* The middle process of a pid namespace that took a fork: clone the real
+ * init as a sibling (CLONE_PARENT), so it is create's child like the others,
+ * tell create its pid, and leave. */
+static void fork_init_if_needed(init_args *args)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        if (!args->plan->init_needs_fork)
+                return;
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid < 0) {
+                error_set_errno(&error, errno, "fork the init in its pid namespace");
+                fail(args, error);
+        }
+        if (pid == 0)
+                return;
+        if (sync_send(args->sync_fd, SYNC_INIT_PID, pid, NULL, 0, &error) < 0)
+                _exit(1);
+        _exit(0);
+}
+
+/* Asks create to run prestart and createRuntime hooks now that the
+ * namespaces exist; the reply carries the state JSON the hooks inside the
+ * container get: "creating" and, after a NUL, "created". */
+static char *run_runtime_hooks(init_args *args, char **ret_created_json)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        sync_message reply = {0};
+
+        if (sync_send(args->sync_fd, SYNC_RUNTIME_HOOKS, 0, NULL, 0, &error) < 0 ||
+            sync_receive(args->sync_fd, &reply, "create", &error) < 0)
+                fail(args, error);
+        if (reply.type == SYNC_ERROR)
+                _exit(1); /* create failed (a hook did) and reports it itself */
+        if (reply.type != SYNC_RUNTIME_HOOKS_DONE || !reply.payload) {
+                error_set(&error, EPROTO, "unexpected message %d after the runtime hooks",
+                          reply.type);
+                fail(args, error);
+        }
+        size_t first = strlen(reply.payload);
+        *ret_created_json = first < reply.payload_len ? strdup(reply.payload + first + 1) : NULL;
+        return reply.payload;
+}
+
+static int join_session_keyring(const char *id, ocirun_error **error)
+{
+        /* A keyring of its own, so the container cannot read the host's
+         * session keys; kernels or namespaces without keyrings just go on. */
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id) < 0 && errno != ENOSYS &&
+            errno != EPERM && errno != EACCES)
+                return error_set_errno(error, errno, "join a new session keyring");
+        return 0;
+}
+
+static int write_sysctl(const char *key, const char *value, ocirun_error **error)
+{
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "/proc/sys/%s", key) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        for (char *c = path + strlen("/proc/sys/"); *c; c++)
+                if (*c == '.')
+                        *c = '/';
+        if (strstr(path, "/../") || strstr(path, "/./"))
+                return error_set(error, EINVAL, "config.json: linux.sysctl: invalid key `%s`", key);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || write(fd, value, strlen(value)) < 0)
+                return error_set_errno(error, errno, "config.json: linux.sysctl: set %s to `%s`",
+                                       key, value);
+        return 0;
+}
+
+static int set_names_and_sysctls(const ocispec_config *config, ocirun_error **error)
+{
+        if (config->hostname && *config->hostname &&
+            sethostname(config->hostname, strlen(config->hostname)) < 0)
+                return error_set_errno(error, errno, "config.json: hostname: set `%s`",
+                                       config->hostname);
+        if (config->domainname && *config->domainname &&
+            setdomainname(config->domainname, strlen(config->domainname)) < 0)
+                return error_set_errno(error, errno, "config.json: domainname: set `%s`",
+                                       config->domainname);
+        const ocispec_string_map *sysctl = config->linux ? config->linux->sysctl : NULL;
+        for (size_t i = 0; sysctl && i < sysctl->len; i++) {
+                int r = write_sysctl(sysctl->keys[i], sysctl->values[i], error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int setup_terminal(init_args *args, ocirun_error **error)
+{
+        const ocispec_process *process = args->config->process;
+        int master = -1, slave = -1;
+        _cleanup_free_ char *slave_path = NULL;
+
+        if (!process->terminal)
+                return 0;
+        int r = terminal_open_pty(process, &master, &slave, &slave_path, error);
+        if (r < 0)
+                return r;
+        r = rootfs_bind_console(slave_path, error);
+        if (r == 0)
+                r = terminal_send_fd(args->console_socket_fd, master, error);
+        close(master);
+        close(args->console_socket_fd);
+        args->console_socket_fd = -1;
+        if (r == 0)
+                r = terminal_become_controlling(slave, error);
+        return r;
+}
+
+static int setup_process(const init_args *args, const ocispec_process *process,
+                         ocirun_error **error)
+{
+        int r = process_apply_oom_score_adj(process, error);
+        if (r == 0)
+                r = process_apply_rlimits(process, error);
+        if (r == 0)
+                r = process_apply_scheduler(process, error);
+        if (r == 0)
+                r = process_apply_io_priority(process, error);
+        if (r == 0 && args->config->linux && args->config->linux->personality)
+                r = process_apply_personality(args->config->linux->personality, error);
+        if (r == 0)
+                r = process_apply_cpu_affinity(process, false, error);
+        if (r == 0)
+                r = process_switch_user(process, error);
+        if (r == 0)
+                r = caps_apply(process->capabilities, error);
+        if (r == 0)
+                r = process_apply_no_new_privileges(process, error);
+        if (r == 0)
+                r = process_chdir(process, error);
+        return r;
+}
+
+/* Everything above 2 is closed at execve except the fds the caller asked
+ * to pass on (CVE-2024-21626: no fd of ours may reach the container). */
+static int mark_fds_cloexec(int preserve_fds, ocirun_error **error)
+{
+        unsigned first = 3 + (unsigned) preserve_fds;
+        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return error_set_errno(error, errno, "mark fds close-on-exec");
+        for (int fd = 3; fd < (int) first; fd++) {
+                int flags = fcntl(fd, F_GETFD);
+                if (flags >= 0)
+                        fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+        return 0;
+}
+
+/* Blocks until `start` writes to the exec fifo. poll, not read: a fifo
+ * with no writer yet reads as end of file at once. */
+static int wait_for_start(int fifo_fd, ocirun_error **error)
+{
+        struct pollfd pfd = {.fd = fifo_fd, .events = POLLIN};
+        char byte;
+        for (;;) {
+                int n = poll(&pfd, 1, -1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error_set_errno(error, errno, "wait for start");
+                if (read(fifo_fd, &byte, 1) == 1)
+                        return 0;
+        }
+}
+
+/* The child inherited every fd of create: the locked state directory among
+ * them, whose lock must not live on in the init (start would wait on it
+ * forever). Only what the init uses, and the fds the caller passes on,
+ * stay. */
+static int close_inherited_fds(const init_args *args, ocirun_error **error)
+{
+        int keep[NAMESPACE_TYPES + 8];
+        size_t n = 0;
+
+        keep[n++] = args->sync_fd;
+        keep[n++] = args->exec_fifo_fd;
+        if (args->console_socket_fd >= 0)
+                keep[n++] = args->console_socket_fd;
+        for (size_t i = 0; i < args->plan->n_joins; i++)
+                keep[n++] = args->plan->joins[i].fd;
+        /* Sort the few fds to keep, then close the gaps between them. */
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+                        int t = keep[j];
+                        keep[j] = keep[j - 1];
+                        keep[j - 1] = t;
+                }
+        unsigned next = 3 + (unsigned) args->preserve_fds;
+        for (size_t i = 0; i <= n; i++) {
+                unsigned end = i < n ? (unsigned) keep[i] : ~0U;
+                if (i < n && end < next)
+                        continue;
+                if (end > next && syscall(SYS_close_range, next, end - 1, 0) < 0)
+                        return error_set_errno(error, errno, "close inherited fds");
+                next = end + 1;
+        }
+        return 0;
+}
+
+_Noreturn void init_main(init_args *args)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        const ocispec_config *config = args->config;
+        const ocispec_process *process = config->process;
+        _cleanup_free_ char *executable = NULL, *created_json = NULL;
+
+        reset_signals();
+        /* Until `ready`, the child must not outlive a create that died. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ocirun_log_close();
+        if (close_inherited_fds(args, &error) < 0)
+                fail(args, error);
+
+        if ((args->plan->clone_flags & CLONE_NEWUSER) && wait_for_id_maps(args, &error) < 0)
+                fail(args, error);
+        if (namespaces_join(args->plan, &error) < 0)
+                fail(args, error);
+        if (args->plan->new_time && namespaces_enter_new_time(config->linux, &error) < 0)
+                fail(args, error);
+        fork_init_if_needed(args);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+        _cleanup_free_ char *creating_json = run_runtime_hooks(args, &created_json);
+        if (!args->no_new_keyring && join_session_keyring(args->id, &error) < 0)
+                fail(args, error);
+
+        if (chdir(args->rootfs.bundle) < 0) {
+                error_set_errno(&error, errno, "chdir to the bundle `%s`", args->rootfs.bundle);
+                fail(args, error);
+        }
+        if (rootfs_prepare(&args->rootfs, &error) < 0)
+                fail(args, error);
+        if (config->hooks &&
+            hooks_run("createContainer", config->hooks->create_container,
+                      config->hooks->create_container_len, creating_json, &error) < 0)
+                fail(args, error);
+        if (rootfs_pivot(&args->rootfs, &error) < 0 || setup_terminal(args, &error) < 0 ||
+            rootfs_finish(&args->rootfs, &error) < 0 || set_names_and_sysctls(config, &error) < 0 ||
+            setup_process(args, process, &error) < 0 ||
+            process_find_executable(process, &executable, &error) < 0 ||
+            mark_fds_cloexec(args->preserve_fds, &error) < 0)
+                fail(args, error);
+
+        prctl(PR_SET_PDEATHSIG, 0);
+        if (sync_send(args->sync_fd, SYNC_READY, 0, NULL, 0, &error) < 0)
+                _exit(1);
+        close(args->sync_fd);
+
+        if (wait_for_start(args->exec_fifo_fd, &error) < 0)
+                fail_late(error);
+        close(args->exec_fifo_fd);
+        if (config->hooks && hooks_run("startContainer", config->hooks->start_container,
+                                       config->hooks->start_container_len,
+                                       created_json ? created_json : creating_json, &error) < 0)
+                fail_late(error);
+        if (process_apply_cpu_affinity(process, true, &error) < 0)
+                fail_late(error);
+        process_exec(process, executable, &error);
+        fail_late(error);
+}
