@@ -10,10 +10,9 @@
 #include "error.h"
 
 static const ocirun_command *const commands[] = {
-    &command_spec,
-    &command_features,
-    &command_state,
-    &command_list,
+    &command_create, &command_start, &command_run,      &command_exec,
+    &command_state,  &command_list,  &command_ps,       &command_kill,
+    &command_delete, &command_spec,  &command_features,
 };
 
 static void print_usage(FILE *out)
@@ -159,8 +158,10 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
         } else if (r == 0) {
                 ocirun_log_open(NULL, log_format, cli->debug, NULL);
         }
-        if (r != 0)
+        if (r < 0)
                 return r;
+        if (r > 0)
+                return 0; /* --help or --version said it all */
 
         if (optind >= argc) {
                 print_usage(stdout);
@@ -200,8 +201,9 @@ int main(int argc, char **argv)
         int r = run(&cli, argc, argv, &error);
         if (fflush(stdout) != 0 && r >= 0)
                 r = error_set_errno(&error, errno, "write to stdout");
+        /* run and exec return the container process's exit status. */
         if (r >= 0)
-                return 0;
+                return r;
 
         ocirun_log(OCIRUN_LOG_ERROR, "%s", error ? error->message : "failed without saying why");
         if (cli.usage_error)

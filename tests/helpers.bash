@@ -344,3 +344,56 @@ running_fixture() {
 	start_sleep
 	write_state "$1" running "$SLEEP_PID" "$(proc_start_time "$SLEEP_PID")" "${2:-/b}"
 }
+
+# ---------------------------------------------------------------------------
+# Containers
+
+# edit_config DIR PYTHON: runs PYTHON with `c` bound to DIR/config.json's
+# content and writes the result back, e.g.
+#   edit_config "$B" 'c["process"]["args"] = ["true"]'
+edit_config() {
+	local dir=$1
+	shift
+	env -u PYTHONOPTIMIZE "$PYTHON3" -c '
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    c = json.load(f)
+exec(sys.argv[2])
+with open(path, "w") as f:
+    json.dump(c, f, indent="\t")
+    f.write("\n")
+' "$dir/config.json" "$*" || fail "edit_config $dir: $*"
+}
+
+# container_bundle DIR ARGS...: a busybox bundle that runs ARGS, with its
+# cgroup under a parent named for this test (teardown removes it) and a
+# writable rootfs, so tests can leave files behind to check.
+container_bundle() {
+	local dir=$1
+	shift
+	make_bundle "$dir"
+	local args
+	args=$(printf '%s\n' "$@" | "$PYTHON3" -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
+	edit_config "$dir" "c['process']['args'] = $args
+c['root']['readonly'] = False
+c['linux']['cgroupsPath'] = '/$TEST_CGROUP_PREFIX/' + '$(basename "$dir")'"
+}
+
+# The status field of `ocirun state ID`.
+container_status() {
+	ocirun state "$1" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+}
+
+# ocirun_detached ARGS: `ocirun ARGS` for commands that leave a container
+# running (create, run --detach). The container inherits ocirun's stdio, so
+# it goes to files rather than to the pipe `run` reads: a container holding
+# that pipe open would keep `run` waiting. Sets status, output and stderr
+# like `run --separate-stderr`.
+ocirun_detached() {
+	local out="$TEST_TMP/detached.out" err="$TEST_TMP/detached.err"
+	status=0
+	ocirun "$@" >"$out" 2>"$err" </dev/null || status=$?
+	output=$(cat "$out")
+	stderr=$(cat "$err")
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "ocirun.h"
+#include "util/cleanup.h"
 
 typedef struct ocirun_cli {
         const char *root_path;
@@ -26,7 +27,14 @@ typedef struct ocirun_command {
         int (*run)(ocirun_cli *cli, int argc, char **argv, ocirun_error **error);
 } ocirun_command;
 
-extern const ocirun_command command_spec, command_features, command_state, command_list;
+extern const ocirun_command command_spec, command_features, command_state, command_list,
+    command_create, command_start, command_run, command_kill, command_delete, command_ps,
+    command_exec;
+
+/* create's flags, shared with run; detach and keep are NULL for create. */
+int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int argc, char **argv,
+                             ocirun_create_options *options, bool *detach, bool *keep,
+                             bool *ret_help, ocirun_error **error);
 
 /* A bad flag or argument: one line, and main points at `ocirun CMD --help`. */
 __attribute__((format(printf, 3, 4))) int cli_usage_error(ocirun_cli *cli, ocirun_error **error,

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# exec: a new process in a running container joins its namespaces and
+# cgroup, with its own user, env, cwd and capabilities.
+
+load helpers
+
+setup() {
+	setup_common
+	BUNDLE="$TEST_TMP/c1"
+	container_bundle "$BUNDLE" sleep 1000
+	edit_config "$BUNDLE" 'c["process"]["env"].append("FROM_CONFIG=yes")'
+	ocirun_detached run --detach --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
+	INIT_PID=$(cat "$TEST_TMP/pid")
+}
+
+teardown() {
+	ocirun delete --force c1 >/dev/null 2>&1 || true
+	teardown_common
+}
+
+@test "exec runs a command in the container and returns its output and status" {
+	run --separate-stderr ocirun exec c1 sh -c 'echo inside; exit 5'
+	assert_status 5
+	assert_output_equals "inside"
+}
+
+@test "exec joins every namespace of the container's init" {
+	local ns
+	for ns in mnt pid net ipc uts cgroup; do
+		run ocirun exec c1 readlink /proc/self/ns/$ns
+		assert_status 0
+		assert_equal "$output" "$(readlink /proc/$INIT_PID/ns/$ns)" "$ns namespace"
+	done
+}
+
+@test "exec'd processes see the container's pid 1 and are in its cgroup" {
+	run ocirun exec c1 cat /proc/1/comm
+	assert_status 0
+	assert_output_equals "sleep"
+	run ocirun exec c1 sh -c 'cat /proc/self/cgroup | grep pids'
+	assert_status 0
+	assert_output_contains "pids:/"
+	assert_equal "$(grep pids /proc/$INIT_PID/cgroup)" "$output" "the pids cgroup (seen from the container)"
+}
+
+@test "exec takes the container's env and adds --env, --cwd and --user" {
+	run ocirun exec --env EXTRA=1 --cwd /tmp --user 1000:1000 c1 sh -c 'echo $FROM_CONFIG $EXTRA; pwd; id -u; id -g'
+	assert_status 0
+	assert_equal "${lines[0]}" "yes 1"
+	assert_equal "${lines[1]}" "/tmp"
+	assert_equal "${lines[2]}" "1000"
+	assert_equal "${lines[3]}" "1000"
+}
+
+@test "exec --user refuses anything but numbers" {
+	for bad in root 1000: 0:0:0 -1 1000:x; do
+		run --separate-stderr ocirun exec --user "$bad" c1 true
+		assert_status 1
+		assert_stderr_contains "expected UID or UID:GID"
+	done
+}
+
+@test "exec --process runs the process JSON" {
+	cat >"$TEST_TMP/process.json" <<-'JSON'
+	{"args": ["sh", "-c", "echo $A; pwd"], "cwd": "/etc", "env": ["A=from-json", "PATH=/bin"]}
+	JSON
+	run ocirun exec --process "$TEST_TMP/process.json" c1
+	assert_status 0
+	assert_equal "${lines[0]}" "from-json"
+	assert_equal "${lines[1]}" "/etc"
+}
+
+@test "exec --process with a bad field names the file and the field" {
+	echo '{"args": ["true"], "cwd": "/", "user": {"uid": "root"}}' >"$TEST_TMP/process.json"
+	run --separate-stderr ocirun exec --process "$TEST_TMP/process.json" c1
+	assert_status 1
+	assert_stderr_contains "process.json: user.uid: expected integer, got string"
+}
+
+@test "exec --detach returns at once and --pid-file names the process" {
+	ocirun_detached exec --detach --pid-file "$TEST_TMP/exec.pid" c1 sleep 77
+	assert_status 0
+	local pid
+	pid=$(cat "$TEST_TMP/exec.pid")
+	[[ "$(tr '\0' ' ' </proc/$pid/cmdline)" == "sleep 77 " ]] || fail "pid $pid is not the exec'd sleep"
+	run ocirun ps --format json c1
+	[[ "$output" == *"$pid"* ]] || fail "ps does not list $pid: $output"
+}
+
+@test "exec of a missing program fails with the reason" {
+	run --separate-stderr ocirun exec c1 nosuch
+	assert_status 1
+	assert_stderr_contains 'exec "nosuch": executable file not found in $PATH'
+}
+
+@test "exec in a stopped container is an error" {
+	ocirun kill c1 KILL
+	for _ in $(seq 50); do [[ "$(container_status c1)" == stopped ]] && break; sleep 0.1; done
+	run --separate-stderr ocirun exec c1 true
+	assert_status 1
+	assert_stderr_contains "container \`c1\`"
+}
