@@ -142,3 +142,13 @@ eq(d["annotations"]["io.github.seccomp.libseccomp.version"], sys.argv[2],
 	run --separate-stderr "$OCIRUN" features --bogus
 	assert_usage_error features 'features: unknown option "--bogus"'
 }
+
+@test "features: the six hook kinds and the mount options ocirun implements" {
+	json_assert "$FEATURES" '
+eq(d["hooks"], ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"], "hooks")
+for option in ["ro", "rbind", "rro", "rnosymfollow", "tmpcopyup", "idmap", "ridmap", "copy-symlink", "rslave"]:
+    check(option in d["mountOptions"], "mountOptions lacks " + option)
+eq(len(d["mountOptions"]), len(set(d["mountOptions"])), "mountOptions without repeats")
+eq(d["linux"]["mountExtensions"]["idmap"]["enabled"], True, "mountExtensions.idmap.enabled")
+'
+}

@@ -1,8 +1,9 @@
 /* The OCI features document (`ocirun features`): what this build and the
  * running kernel can do, found out by asking them (the kernel's namespaces
  * and capabilities, libseccomp's architectures and API level, the kernel's
- * seccomp filter flags), never from a fixed list. Each part of the runtime
- * adds its own section here when it lands. */
+ * seccomp filter flags) or the tables the runtime itself works from (the
+ * mount options of mounts.c), never from a separate list. Each part of the
+ * runtime adds its own section here when it lands. */
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -12,6 +13,7 @@
 #include <cap-ng.h>
 
 #include "error.h"
+#include "mounts.h"
 
 /* The namespace names of the spec, and the /proc/self/ns entry of each. */
 static const struct {
@@ -178,6 +180,29 @@ static int add_seccomp(ocispec_features_linux *linux_features)
         return 0;
 }
 
+/* The hook kinds init.c and container.c run, and every mount option the
+ * mount table of mounts.c understands. */
+static int add_hooks_and_mount_options(ocispec_features *features)
+{
+        static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
+                                            "startContainer", "poststart",     "poststop"};
+        for (size_t i = 0; i < ARRAY_SIZE(hooks); i++)
+                APPEND(features->hooks, hooks[i]);
+        for (size_t i = 0; mount_option_name(i); i++)
+                APPEND(features->mount_options, mount_option_name(i));
+
+        ocispec_features_linux_mount_extensions *extensions = calloc(1, sizeof(*extensions));
+        if (!extensions)
+                return -ENOMEM;
+        features->linux->mount_extensions = extensions;
+        extensions->idmap = calloc(1, sizeof(*extensions->idmap));
+        if (!extensions->idmap)
+                return -ENOMEM;
+        extensions->idmap->enabled = true;
+        extensions->idmap->has_enabled = true;
+        return 0;
+}
+
 static int build_features(ocispec_features *features)
 {
         char version[64];
@@ -193,6 +218,8 @@ static int build_features(ocispec_features *features)
                 r = add_capabilities(features->linux);
         if (r == 0)
                 r = add_seccomp(features->linux);
+        if (r == 0)
+                r = add_hooks_and_mount_options(features);
         if (r < 0)
                 return r;
 

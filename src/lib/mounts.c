@@ -147,6 +147,12 @@ static const option_entry option_table[] = {
     {"ridmap", OPTION_RIDMAP, 0},
 };
 
+const char *mount_option_name(size_t index)
+{
+        return index < sizeof(option_table) / sizeof(option_table[0]) ? option_table[index].name
+                                                                      : NULL;
+}
+
 static const option_entry *option_lookup(const char *name)
 {
         for (size_t i = 0; i < sizeof(option_table) / sizeof(option_table[0]); i++)

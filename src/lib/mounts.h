@@ -61,6 +61,10 @@ typedef struct mount_options {
  * first_unknown); -E2BIG for more than MOUNT_MAX_PROPAGATION propagation
  * options, -ENOMEM. *ret is cleared first and always safe to pass to
  * mount_options_done. */
+/* The index-th mount option ocirun knows, NULL past the last (for
+ * `ocirun features`). */
+const char *mount_option_name(size_t index);
+
 int mount_options_parse(char *const *options, size_t n_options, mount_options *ret);
 void mount_options_done(mount_options *options);
 
