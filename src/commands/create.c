@@ -34,28 +34,25 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
                 OPT_NO_NEW_KEYRING,
                 OPT_KEEP
         };
-        static const struct option create_options[] = {
-            {"bundle", required_argument, NULL, 'b'},
-            {"pid-file", required_argument, NULL, OPT_PID_FILE},
-            {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-            {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-            {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-            {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-            {"help", no_argument, NULL, 'h'},
-            {},
-        };
+/* The flags of create, which run takes too (clang-format would scatter
+ * this list). */
+// clang-format off
+#define CREATE_OPTIONS                                                                             \
+        {"bundle", required_argument, NULL, 'b'},                                                  \
+        {"pid-file", required_argument, NULL, OPT_PID_FILE},                                       \
+        {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},                           \
+        {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},                               \
+        {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},                                             \
+        {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},                                 \
+        {"help", no_argument, NULL, 'h'},
+        // clang-format on
+        static const struct option create_options[] = {CREATE_OPTIONS{}};
         static const struct option run_options[] = {
-            {"bundle", required_argument, NULL, 'b'},
-            {"pid-file", required_argument, NULL, OPT_PID_FILE},
-            {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-            {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-            {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-            {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-            {"detach", no_argument, NULL, 'd'},
+            CREATE_OPTIONS{"detach", no_argument, NULL, 'd'},
             {"keep", no_argument, NULL, OPT_KEEP},
-            {"help", no_argument, NULL, 'h'},
             {},
         };
+#undef CREATE_OPTIONS
         bool is_run = detach != NULL;
         int c;
 

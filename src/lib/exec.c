@@ -78,16 +78,7 @@ _Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsi
                 close(master);
                 close(console_fd);
         }
-        if (process_apply_oom_score_adj(process, &error) < 0 ||
-            process_apply_rlimits(process, &error) < 0 ||
-            process_apply_scheduler(process, &error) < 0 ||
-            process_apply_io_priority(process, &error) < 0 ||
-            process_apply_cpu_affinity(process, false, &error) < 0 ||
-            process_switch_user(process, &error) < 0 ||
-            caps_apply(process->capabilities, &error) < 0 ||
-            process_apply_no_new_privileges(process, &error) < 0 ||
-            process_chdir(process, &error) < 0 ||
-            process_find_executable(process, &executable, &error) < 0 ||
+        if (process_prepare(process, NULL, &executable, &error) < 0 ||
             process_apply_cpu_affinity(process, true, &error) < 0)
                 child_fail(report_fd, error);
 

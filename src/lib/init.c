@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "caps.h"
 #include "error.h"
 #include "hooks.h"
 #include "init.h"
@@ -184,31 +183,6 @@ static int setup_terminal(init_args *args, ocirun_error **error)
         return r;
 }
 
-static int setup_process(const init_args *args, const ocispec_process *process,
-                         ocirun_error **error)
-{
-        int r = process_apply_oom_score_adj(process, error);
-        if (r == 0)
-                r = process_apply_rlimits(process, error);
-        if (r == 0)
-                r = process_apply_scheduler(process, error);
-        if (r == 0)
-                r = process_apply_io_priority(process, error);
-        if (r == 0 && args->config->linux && args->config->linux->personality)
-                r = process_apply_personality(args->config->linux->personality, error);
-        if (r == 0)
-                r = process_apply_cpu_affinity(process, false, error);
-        if (r == 0)
-                r = process_switch_user(process, error);
-        if (r == 0)
-                r = caps_apply(process->capabilities, error);
-        if (r == 0)
-                r = process_apply_no_new_privileges(process, error);
-        if (r == 0)
-                r = process_chdir(process, error);
-        return r;
-}
-
 /* Everything above 2 is closed at execve except the fds the caller asked
  * to pass on (CVE-2024-21626: no fd of ours may reach the container). */
 static int mark_fds_cloexec(int preserve_fds, ocirun_error **error)
@@ -314,8 +288,8 @@ _Noreturn void init_main(init_args *args)
                 fail(args, error);
         if (rootfs_pivot(&args->rootfs, &error) < 0 || setup_terminal(args, &error) < 0 ||
             rootfs_finish(&args->rootfs, &error) < 0 || set_names_and_sysctls(config, &error) < 0 ||
-            setup_process(args, process, &error) < 0 ||
-            process_find_executable(process, &executable, &error) < 0 ||
+            process_prepare(process, config->linux ? config->linux->personality : NULL, &executable,
+                            &error) < 0 ||
             mark_fds_cloexec(args->preserve_fds, &error) < 0)
                 fail(args, error);
 

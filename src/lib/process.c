@@ -909,3 +909,30 @@ int process_validate_personality(const ocispec_personality *config, ocirun_error
         int r = personality_value(config, &persona, error);
         return r < 0 ? r : 0;
 }
+
+int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
+                    char **ret_executable, ocirun_error **error)
+{
+        int r = process_apply_oom_score_adj(process, error);
+        if (r == 0)
+                r = process_apply_rlimits(process, error);
+        if (r == 0)
+                r = process_apply_scheduler(process, error);
+        if (r == 0)
+                r = process_apply_io_priority(process, error);
+        if (r == 0 && personality)
+                r = process_apply_personality(personality, error);
+        if (r == 0)
+                r = process_apply_cpu_affinity(process, false, error);
+        if (r == 0)
+                r = process_switch_user(process, error);
+        if (r == 0)
+                r = caps_apply(process->capabilities, error);
+        if (r == 0)
+                r = process_apply_no_new_privileges(process, error);
+        if (r == 0)
+                r = process_chdir(process, error);
+        if (r == 0)
+                r = process_find_executable(process, ret_executable, error);
+        return r;
+}

@@ -16,6 +16,12 @@
 
 #include "ocirun.h"
 
+/* The whole sequence above, from oom_score_adj to the executable, in that
+ * order: what the init and exec both do before they execve. personality is
+ * linux.personality (NULL for none). */
+int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
+                    char **ret_executable, ocirun_error **error);
+
 int process_apply_oom_score_adj(const ocispec_process *process, ocirun_error **error);
 int process_apply_rlimits(const ocispec_process *process, ocirun_error **error);
 int process_apply_scheduler(const ocispec_process *process, ocirun_error **error);

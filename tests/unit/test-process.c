@@ -968,16 +968,7 @@ static void child_full_sequence(void *arg)
                 _cleanup_free_ char *path = NULL;
                 close(out[0]);
                 dup2(out[1], STDOUT_FILENO);
-                if (process_apply_oom_score_adj(process, &error) < 0 ||
-                    process_apply_rlimits(process, &error) < 0 ||
-                    process_apply_scheduler(process, &error) < 0 ||
-                    process_apply_io_priority(process, &error) < 0 ||
-                    process_apply_cpu_affinity(process, false, &error) < 0 ||
-                    process_switch_user(process, &error) < 0 ||
-                    caps_apply(process->capabilities, &error) < 0 ||
-                    process_apply_no_new_privileges(process, &error) < 0 ||
-                    process_chdir(process, &error) < 0 ||
-                    process_find_executable(process, &path, &error) < 0 ||
+                if (process_prepare(process, NULL, &path, &error) < 0 ||
                     process_apply_cpu_affinity(process, true, &error) < 0)
                         ;
                 else
