@@ -53,6 +53,8 @@ path = sys.argv[1]
 config = json.load(open(path))
 config["process"]["terminal"] = False
 config["process"]["args"] = ["/bin/true"]
+# Debian's crun 1.8.1 refuses versions it does not know, such as 1.3.0.
+config["ociVersion"] = "1.0.2"
 config["linux"]["cgroupsPath"] = "/ocirun-bench/bench"
 json.dump(config, open(path, "w"), indent=1)
 PY
@@ -64,12 +66,13 @@ command -v runc >/dev/null && runtimes+=(runc)
 # Debian's crun 1.8.1 refuses a hybrid host whose cgroup2 hierarchy has any
 # controller. Binding hugetlb to a v1 hierarchy for the run empties that
 # list; it is undone at exit.
-if [[ " ${runtimes[*]} " == *" crun "* ]] && [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
+if [[ " ${runtimes[*]} " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
         hugetlb_mount=$work/hugetlb
         mkdir -p "$hugetlb_mount"
         if mount -t cgroup -o hugetlb none "$hugetlb_mount"; then
                 echo "note: hugetlb bound to a v1 hierarchy during the benchmark so that crun runs on this hybrid host"
         else
+                echo "note: could not bind hugetlb to a v1 hierarchy; crun may refuse this hybrid host"
                 rmdir "$hugetlb_mount"
                 hugetlb_mount=""
         fi
