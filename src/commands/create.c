@@ -54,12 +54,12 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
         };
 #undef CREATE_OPTIONS
         bool is_run = detach != NULL;
+        char *end;
         int c;
 
         options->console_socket_fd = -1;
         while ((c = cli_getopt(cli, command, argc, argv, is_run ? "+:b:dh" : "+:b:h",
                                is_run ? run_options : create_options, ret_help, error)) != -1) {
-                char *end;
                 switch (c) {
                 case 'b':
                         options->bundle = optarg;
@@ -101,11 +101,13 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
         if (argc - optind != 1)
                 return cli_usage_error(cli, error, "%s: expected exactly one container id",
                                        command->name);
-        /* systemd socket activation: the listening fds follow the preserved
-         * ones, as runc passes them. */
+        /* systemd socket activation, passed through as runc does. */
         const char *listen_fds = getenv("LISTEN_FDS");
-        if (listen_fds && *listen_fds)
-                options->preserve_fds += atoi(listen_fds);
+        if (listen_fds && *listen_fds) {
+                options->listen_fds = (int) strtol(listen_fds, &end, 10);
+                if (*end != '\0' || options->listen_fds < 0)
+                        options->listen_fds = 0;
+        }
         return 0;
 }
 

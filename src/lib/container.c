@@ -346,7 +346,8 @@ static int spawn_init(create_job *job, ocirun_error **error)
             .sync_fd = sockets[1],
             .exec_fifo_fd = job->exec_fifo_fd,
             .console_socket_fd = job->console_socket_fd,
-            .preserve_fds = job->options->preserve_fds,
+            .preserve_fds = job->options->preserve_fds + job->options->listen_fds,
+            .listen_fds = job->options->listen_fds,
             .no_new_keyring = job->options->no_new_keyring,
         };
 

@@ -249,6 +249,21 @@ static int close_inherited_fds(const init_args *args, ocirun_error **error)
         return 0;
 }
 
+/* systemd's socket activation protocol, as runc passes it on: the process
+ * is told how many fds it got and that they are its own (it is pid 1 of its
+ * namespace, or at least the one that execs). */
+static int add_listen_env(ocispec_process *process, int listen_fds, ocirun_error **error)
+{
+        char count[32];
+        if (listen_fds <= 0)
+                return 0;
+        snprintf(count, sizeof(count), "LISTEN_FDS=%d", listen_fds);
+        if (ocispec_strv_append(&process->env, &process->env_len, count) < 0 ||
+            ocispec_strv_append(&process->env, &process->env_len, "LISTEN_PID=1") < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        return 0;
+}
+
 _Noreturn void init_main(init_args *args)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
@@ -288,6 +303,10 @@ _Noreturn void init_main(init_args *args)
                 fail(args, error);
         if (rootfs_pivot(&args->rootfs, &error) < 0 || setup_terminal(args, &error) < 0 ||
             rootfs_finish(&args->rootfs, &error) < 0 || set_names_and_sysctls(config, &error) < 0 ||
+            /* The child owns a copy of the config (clone copied the address
+             * space), so amending the process's env touches nothing of
+             * create's. */
+            add_listen_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
             process_prepare(process, config->linux ? config->linux->personality : NULL, &executable,
                             &error) < 0 ||
             mark_fds_cloexec(args->preserve_fds, &error) < 0)

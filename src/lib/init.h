@@ -17,6 +17,7 @@ typedef struct init_args {
         int exec_fifo_fd;      /* opened for reading by the parent */
         int console_socket_fd; /* connected by the parent, or -1 */
         int preserve_fds;      /* fds 3 .. 3+N-1 stay open across execve */
+        int listen_fds;        /* socket activation fds after those; 0 for none */
         bool no_new_keyring;
 } init_args;
 

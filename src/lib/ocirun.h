@@ -89,6 +89,9 @@ typedef struct ocirun_create_options {
          * one); -1 for none. */
         int console_socket_fd;
         int preserve_fds; /* fds 3 .. 3+N-1 of the caller pass to the container */
+        /* systemd socket activation: N listening fds follow the preserved
+         * ones, and the process gets LISTEN_FDS=N and LISTEN_PID=1. */
+        int listen_fds;
         bool no_pivot;
         bool no_new_keyring;
 } ocirun_create_options;
