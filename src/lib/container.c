@@ -509,6 +509,13 @@ int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **err
         if (write(fifo, "0", 1) != 1)
                 return error_set_errno(error, errno, "start %s: write the exec fifo", id);
         unlinkat(dirfd, EXEC_FIFO, 0);
+        /* The init holds the fifo open until its execve (or its death)
+         * closes it: poll reports POLLERR on our end once no reader is left.
+         * So the process has started, startContainer hooks done, before
+         * poststart hooks run and before start returns. */
+        struct pollfd pfd = {.fd = fifo, .events = 0};
+        while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+                ;
 
         r = set_status(state, "running", error);
         if (r == 0)

@@ -78,7 +78,9 @@ _Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsi
                 close(master);
                 close(console_fd);
         }
-        if (process_prepare(process, NULL, &executable, &error) < 0 ||
+        /* Our own copy of the process (fork), ours to amend. */
+        if (process_add_default_env((ocispec_process *) process, 0, &error) < 0 ||
+            process_prepare(process, NULL, &executable, &error) < 0 ||
             process_apply_cpu_affinity(process, true, &error) < 0)
                 child_fail(report_fd, error);
 

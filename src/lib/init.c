@@ -249,21 +249,6 @@ static int close_inherited_fds(const init_args *args, ocirun_error **error)
         return 0;
 }
 
-/* systemd's socket activation protocol, as runc passes it on: the process
- * is told how many fds it got and that they are its own (it is pid 1 of its
- * namespace, or at least the one that execs). */
-static int add_listen_env(ocispec_process *process, int listen_fds, ocirun_error **error)
-{
-        char count[32];
-        if (listen_fds <= 0)
-                return 0;
-        snprintf(count, sizeof(count), "LISTEN_FDS=%d", listen_fds);
-        if (ocispec_strv_append(&process->env, &process->env_len, count) < 0 ||
-            ocispec_strv_append(&process->env, &process->env_len, "LISTEN_PID=1") < 0)
-                return error_set(error, ENOMEM, "out of memory");
-        return 0;
-}
-
 _Noreturn void init_main(init_args *args)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
@@ -284,6 +269,9 @@ _Noreturn void init_main(init_args *args)
                 fail(args, error);
         if (args->plan->new_time && namespaces_enter_new_time(config->linux, &error) < 0)
                 fail(args, error);
+        if (((args->plan->clone_flags | args->plan->unshare_flags) & CLONE_NEWNET) &&
+            namespaces_loopback_up(&error) < 0)
+                fail(args, error);
         fork_init_if_needed(args);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
@@ -301,12 +289,14 @@ _Noreturn void init_main(init_args *args)
             hooks_run("createContainer", config->hooks->create_container,
                       config->hooks->create_container_len, creating_json, &error) < 0)
                 fail(args, error);
+        /* sysctls go before rootfs_finish: /proc/sys is among the usual
+         * read-only paths. */
         if (rootfs_pivot(&args->rootfs, &error) < 0 || setup_terminal(args, &error) < 0 ||
-            rootfs_finish(&args->rootfs, &error) < 0 || set_names_and_sysctls(config, &error) < 0 ||
+            set_names_and_sysctls(config, &error) < 0 || rootfs_finish(&args->rootfs, &error) < 0 ||
             /* The child owns a copy of the config (clone copied the address
              * space), so amending the process's env touches nothing of
              * create's. */
-            add_listen_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
+            process_add_default_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
             process_prepare(process, config->linux ? config->linux->personality : NULL, &executable,
                             &error) < 0 ||
             mark_fds_cloexec(args->preserve_fds, &error) < 0)
@@ -317,9 +307,10 @@ _Noreturn void init_main(init_args *args)
                 _exit(1);
         close(args->sync_fd);
 
+        /* The fifo stays open until execve closes it (CLOEXEC): start waits
+         * for that, so poststart hooks run after the process has started. */
         if (wait_for_start(args->exec_fifo_fd, &error) < 0)
                 fail_late(error);
-        close(args->exec_fifo_fd);
         if (config->hooks && hooks_run("startContainer", config->hooks->start_container,
                                        config->hooks->start_container_len,
                                        created_json ? created_json : creating_json, &error) < 0)

@@ -6,7 +6,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "error.h"
 #include "namespaces.h"
@@ -244,5 +246,24 @@ int namespaces_enter_new_time(const ocispec_linux *linux_config, ocirun_error **
         _cleanup_close_ int ns = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
         if (ns < 0 || setns(ns, CLONE_NEWTIME) < 0)
                 return error_set_errno(error, errno, "enter the new time namespace");
+        return 0;
+}
+
+int namespaces_loopback_up(ocirun_error **error)
+{
+        struct ifreq request = {0};
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return error_set_errno(error, errno, "bring lo up: socket");
+        strcpy(request.ifr_name, "lo");
+        if (ioctl(fd, SIOCGIFFLAGS, &request) < 0)
+                return error_set_errno(error, errno, "bring lo up: read its flags");
+        if (request.ifr_flags & IFF_UP)
+                return 0;
+        request.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(fd, SIOCSIFFLAGS, &request) < 0)
+                return error_set_errno(error, errno, "bring lo up");
         return 0;
 }

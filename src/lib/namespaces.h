@@ -54,4 +54,8 @@ int namespaces_join(const namespace_plan *plan, ocirun_error **error);
  * the namespace, so it is unshared, set up, then entered). */
 int namespaces_enter_new_time(const ocispec_linux *linux_config, ocirun_error **error);
 
+/* Child: brings the loopback interface of a new network namespace up, as
+ * every runtime does (a new namespace starts with lo down). */
+int namespaces_loopback_up(ocirun_error **error);
+
 #endif

@@ -936,3 +936,63 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
                 r = process_find_executable(process, ret_executable, error);
         return r;
 }
+
+/* The home directory of uid in the container's /etc/passwd, read directly:
+ * no NSS module of the host (or of the image) is loaded into ocirun. */
+static char *passwd_home(uid_t uid)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+
+        while (f && getline(&line, &size, f) > 0) {
+                /* name:password:uid:gid:gecos:home:shell */
+                char *fields[7] = {0};
+                char *p = line;
+                size_t n = 0;
+                for (; n < 7 && p; n++) {
+                        fields[n] = p;
+                        p = strchr(p, ':');
+                        if (p)
+                                *p++ = '\0';
+                }
+                if (n < 6 || !fields[2] || !*fields[2])
+                        continue;
+                char *end;
+                unsigned long entry_uid = strtoul(fields[2], &end, 10);
+                if (*end != '\0' || entry_uid != uid)
+                        continue;
+                fields[5][strcspn(fields[5], "\n")] = '\0';
+                return *fields[5] ? strdup(fields[5]) : NULL;
+        }
+        return NULL;
+}
+
+static bool env_has(const ocispec_process *process, const char *name)
+{
+        size_t len = strlen(name);
+        for (size_t i = 0; i < process->env_len; i++)
+                if (strncmp(process->env[i], name, len) == 0 && process->env[i][len] == '=')
+                        return true;
+        return false;
+}
+
+int process_add_default_env(ocispec_process *process, int listen_fds, ocirun_error **error)
+{
+        if (!env_has(process, "HOME")) {
+                uid_t uid = process->user && process->user->has_uid ? process->user->uid : 0;
+                _cleanup_free_ char *home = passwd_home(uid);
+                _cleanup_free_ char *assignment = NULL;
+                if (asprintf(&assignment, "HOME=%s", home ? home : "/") < 0 ||
+                    ocispec_strv_append(&process->env, &process->env_len, assignment) < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+        }
+        if (listen_fds > 0) {
+                char count[32];
+                snprintf(count, sizeof(count), "LISTEN_FDS=%d", listen_fds);
+                if (ocispec_strv_append(&process->env, &process->env_len, count) < 0 ||
+                    ocispec_strv_append(&process->env, &process->env_len, "LISTEN_PID=1") < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+        }
+        return 0;
+}

@@ -22,6 +22,12 @@
 int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
                     char **ret_executable, ocirun_error **error);
 
+/* The environment runc's users count on, added to process.env inside the
+ * container after pivot_root: HOME, when the env has none, from the
+ * container's /etc/passwd entry of process.user.uid (or "/"); and, with
+ * listen_fds > 0, systemd's LISTEN_FDS and LISTEN_PID=1. */
+int process_add_default_env(ocispec_process *process, int listen_fds, ocirun_error **error);
+
 int process_apply_oom_score_adj(const ocispec_process *process, ocirun_error **error);
 int process_apply_rlimits(const ocispec_process *process, ocirun_error **error);
 int process_apply_scheduler(const ocispec_process *process, ocirun_error **error);
