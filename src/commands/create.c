@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands/commands.h"
 #include "error.h"
@@ -101,9 +102,11 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
         if (argc - optind != 1)
                 return cli_usage_error(cli, error, "%s: expected exactly one container id",
                                        command->name);
-        /* systemd socket activation, passed through as runc does. */
+        /* systemd socket activation, passed through as runc does: the fds
+         * are ours only when LISTEN_PID names us. */
         const char *listen_fds = getenv("LISTEN_FDS");
-        if (listen_fds && *listen_fds) {
+        const char *listen_pid = getenv("LISTEN_PID");
+        if (listen_fds && *listen_fds && listen_pid && atol(listen_pid) == (long) getpid()) {
                 options->listen_fds = (int) strtol(listen_fds, &end, 10);
                 if (*end != '\0' || options->listen_fds < 0)
                         options->listen_fds = 0;
