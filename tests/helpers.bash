@@ -397,3 +397,21 @@ ocirun_detached() {
 	output=$(cat "$out")
 	stderr=$(cat "$err")
 }
+
+# assert_nothing_left ID: a failed create left no state directory, no cgroup
+# and no process whose root is the bundle's rootfs. The root is compared by
+# device and inode: readlink of /proc/PID/root says "/" for a root in
+# another mount namespace.
+assert_nothing_left() {
+	local id=$1 left p rootfs
+	[[ ! -e "$OCIRUN_ROOT/$id" ]] || fail "state directory $OCIRUN_ROOT/$id left behind"
+	left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -path "*$TEST_CGROUP_PREFIX*/*" 2>/dev/null)
+	[[ -z "$left" ]] || fail "cgroups left behind: $left"
+	rootfs=$(stat -L -c %d:%i "$BUNDLE/rootfs")
+	for p in /proc/[0-9]*; do
+		if [[ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" == "$rootfs" ]]; then
+			fail "process ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) still runs in $BUNDLE/rootfs"
+		fi
+	done
+	return 0
+}
