@@ -1,6 +1,7 @@
 /* ocirun's entry point: parses the global options runc users and engines
  * pass, picks the command, and turns a returned error into one line on
  * stderr (and in the --log file) and exit status 1. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -193,9 +194,21 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
         return command->run(cli, argc, argv, error);
 }
 
+/* Before ocirun opens anything: the first fd above 2 its caller did not
+ * pass. */
+static int first_unopened_fd(void)
+{
+        int fd = 3;
+        while (fcntl(fd, F_GETFD) >= 0)
+                fd++;
+        return fd;
+}
+
 int main(int argc, char **argv)
 {
-        ocirun_cli cli = {.root_path = OCIRUN_DEFAULT_ROOT, .rootless = "auto"};
+        ocirun_cli cli = {.root_path = OCIRUN_DEFAULT_ROOT,
+                          .rootless = "auto",
+                          .first_own_fd = first_unopened_fd()};
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
 
         int r = run(&cli, argc, argv, &error);

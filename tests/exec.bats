@@ -100,3 +100,27 @@ teardown() {
 	assert_status 1
 	assert_stderr_contains "container \`c1\`"
 }
+
+@test "exec refuses the ids that setresuid reads as 'unchanged' and signs" {
+	for bad in 4294967295 0:4294967295 +5 " 5"; do
+		run --separate-stderr ocirun exec --user "$bad" c1 id -u
+		assert_status 1
+		assert_stderr_contains "expected UID or UID:GID"
+	done
+}
+
+@test "exec -t in the foreground returns the process's status" {
+	run timeout -s KILL 20 script -qec "$OCIRUN --root $OCIRUN_ROOT exec -t c1 sh -c 'echo out; exit 5'" /dev/null </dev/null
+	assert_status 5
+	assert_output_contains "out"
+}
+
+@test "exec --process refuses an AppArmor profile or an SELinux label, as create does" {
+	echo '{"args": ["true"], "cwd": "/", "apparmorProfile": "unconfined-please"}' >"$TEST_TMP/p.json"
+	run --separate-stderr ocirun exec --process "$TEST_TMP/p.json" c1
+	assert_status 1
+	assert_stderr_contains "AppArmor is not supported"
+	run --separate-stderr ocirun exec --process "$TEST_TMP/p.json" c1 extra-arg
+	assert_status 1
+	assert_stderr_contains "a command and --process exclude each other"
+}

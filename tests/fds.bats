@@ -165,3 +165,11 @@ LISTEN_PID=1" "the container's LISTEN_ variables"
 	json_assert "$(ocirun state c1)" 'eq(d["pid"], int(sys.argv[2]), "state pid")' "$pid"
 	ocirun delete --force c1
 }
+
+@test "--preserve-fds past the fds ocirun was given is refused: ocirun's own fds are never passed on" {
+	container_bundle "$BUNDLE" true
+	run --separate-stderr ocirun run --preserve-fds 3 --bundle "$BUNDLE" c1 3<&- 4<&- 5<&-
+	assert_status 1
+	assert_stderr_contains "fd 3 was not open when ocirun started"
+	[[ ! -e "$OCIRUN_ROOT/c1" ]] || fail "state directory left behind"
+}

@@ -197,3 +197,35 @@ assert_no_cgroup_left() {
 	assert_stderr_contains "container \`c1\` already exists"
 	ocirun delete --force c1
 }
+
+@test "linux.resources is not applied yet, and create says so" {
+	container_bundle "$BUNDLE" true
+	edit_config "$BUNDLE" 'c["linux"]["resources"] = {"pids": {"limit": 5}}'
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_status 0
+	assert_stderr_contains "linux.resources: cgroup limits and device rules are not applied by this ocirun build yet"
+}
+
+@test "start, exec and delete use the config create read, not the bundle's later edits" {
+	container_bundle "$BUNDLE" sleep 1000
+	edit_config "$BUNDLE" 'c["process"]["env"].append("FROM_CREATE=1")'
+	ocirun_detached run --detach --bundle "$BUNDLE" c1
+	assert_status 0
+	edit_config "$BUNDLE" 'c["process"]["env"] = ["PATH=/bin"]'
+	run ocirun exec c1 sh -c 'echo $FROM_CREATE'
+	assert_status 0
+	assert_output_equals "1"
+	ocirun delete --force c1
+}
+
+@test "kill takes RTMIN and RTMAX with and without an offset" {
+	container_bundle "$BUNDLE" sh -c 'trap "" RTMIN RTMAX 35 36; while :; do sleep 0.1; done'
+	ocirun_detached run --detach --bundle "$BUNDLE" c1
+	for sig in RTMIN SIGRTMIN RTMIN+1 RTMAX RTMAX-1; do
+		run --separate-stderr ocirun kill c1 "$sig"
+		assert_status 0
+	done
+	run --separate-stderr ocirun kill c1 RTMAX+1
+	assert_status 1
+	ocirun delete --force c1
+}

@@ -86,6 +86,16 @@ int cli_print_json(const ocispec_type *type, const void *doc, unsigned flags, oc
         return cli_write_stdout(json, len, error);
 }
 
+int cli_check_passed_fds(ocirun_cli *cli, int count, ocirun_error **error)
+{
+        if (count > 0 && 3 + count > cli->first_own_fd)
+                return cli_usage_error(cli, error,
+                                       "%s: %d fds to pass on, but fd %d was not open when ocirun "
+                                       "started",
+                                       cli->command, count, cli->first_own_fd);
+        return 0;
+}
+
 int cli_write_stdout(const char *data, size_t len, ocirun_error **error)
 {
         while (len > 0) {
@@ -105,17 +115,28 @@ int cli_write_stdout(const char *data, size_t len, ocirun_error **error)
 int cli_state_json(ocispec_runtime_state *state, unsigned flags, char **ret_json, size_t *ret_len,
                    ocirun_error **error)
 {
+        /* ocirun's bookkeeping is taken out of the document for the
+         * generation and put back afterwards. */
         bool had_start_time = state->has_init_start_time;
+        ocispec_string_map *cgroup_paths = state->cgroup_paths;
+        char **cgroup_created = state->cgroup_created;
+        size_t cgroup_created_len = state->cgroup_created_len;
         int32_t pid = state->pid;
         char *message = NULL;
 
         state->has_init_start_time = false;
+        state->cgroup_paths = NULL;
+        state->cgroup_created = NULL;
+        state->cgroup_created_len = 0;
         if (state->status && strcmp(state->status, "stopped") == 0) {
                 state->pid = 0;
                 state->has_pid = true;
         }
         int r = ocispec_runtime_state_generate(state, flags, ret_json, ret_len, &message);
         state->has_init_start_time = had_start_time;
+        state->cgroup_paths = cgroup_paths;
+        state->cgroup_created = cgroup_created;
+        state->cgroup_created_len = cgroup_created_len;
         state->pid = pid;
         if (r < 0)
                 return error_take_message(error, -r, message);

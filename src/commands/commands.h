@@ -18,6 +18,10 @@ typedef struct ocirun_cli {
         const char *rootless; /* "auto", "true" or "false" */
         bool usage_error;     /* set by cli_usage_error: main adds the --help hint */
         const char *command;  /* the name of the running command */
+        /* The lowest fd above 2 that was not open when ocirun started: fds
+         * from there on are ocirun's own and must never be passed on as
+         * the caller's (--preserve-fds, LISTEN_FDS). */
+        int first_own_fd;
 } ocirun_cli;
 
 typedef struct ocirun_command {
@@ -61,6 +65,9 @@ int cli_parse_help_only(ocirun_cli *cli, const ocirun_command *command, int argc
 
 /* Writes a document of any libocispec type to stdout as JSON. */
 int cli_print_json(const ocispec_type *type, const void *doc, unsigned flags, ocirun_error **error);
+
+/* Checks that fds 3 .. 3+count-1 were all given to ocirun by its caller. */
+int cli_check_passed_fds(ocirun_cli *cli, int count, ocirun_error **error);
 
 /* Writes a whole buffer to stdout, reporting EPIPE and short writes. */
 int cli_write_stdout(const char *data, size_t len, ocirun_error **error);

@@ -111,7 +111,7 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
                 if (*end != '\0' || options->listen_fds < 0)
                         options->listen_fds = 0;
         }
-        return 0;
+        return cli_check_passed_fds(cli, options->preserve_fds + options->listen_fds, error);
 }
 
 static int run_create(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)

@@ -52,7 +52,10 @@ static int parse_id(const char *text, uint32_t *ret)
         char *end;
         errno = 0;
         unsigned long value = strtoul(text, &end, 10);
-        if (errno || end == text || *end || value > UINT32_MAX || *text == '-')
+        /* Digits only ("+5" and " 5" are not ids), and not 4294967295:
+         * to setresuid that is -1, "leave unchanged", so the process would
+         * stay root. */
+        if (*text < '0' || *text > '9' || errno || *end || value >= UINT32_MAX)
                 return -EINVAL;
         *ret = (uint32_t) value;
         return 0;
@@ -217,9 +220,15 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
         const char *id = argv[optind++];
         if (!process_file && optind >= argc)
                 return cli_usage_error(cli, error, "exec: expected a command or --process");
+        if (process_file && optind < argc)
+                return cli_usage_error(cli, error,
+                                       "exec: a command and --process exclude each other");
 
+        int r = cli_check_passed_fds(cli, exec_options.preserve_fds, error);
+        if (r < 0)
+                return r;
         _cleanup_(ocirun_root_freep) ocirun_root *root = NULL;
-        int r = ocirun_root_open(cli->root_path, false, &root, error);
+        r = ocirun_root_open(cli->root_path, false, &root, error);
         if (r < 0)
                 return r;
 

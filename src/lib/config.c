@@ -69,12 +69,17 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
                 return error_set(error, ENOTSUP,
                                  "config.json: process.selinuxLabel: SELinux labels are not "
                                  "supported by this ocirun build yet");
+        /* Not refused (engines always send resources), but never silent. */
+        if (linux_config && linux_config->resources)
+                ocirun_log(OCIRUN_LOG_WARNING,
+                           "config.json: linux.resources: cgroup limits and device rules are not "
+                           "applied by this ocirun build yet");
         int r = process_validate(process, error);
         if (r == 0 && linux_config && linux_config->personality)
                 r = process_validate_personality(linux_config->personality, error);
         if (r == 0)
                 r = caps_validate(process->capabilities, error);
         if (r < 0)
-                return r;
+                return error_prefix(error, "config.json");
         return rootfs_validate(config, error);
 }

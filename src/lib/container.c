@@ -448,6 +448,8 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         job.state->has_init_start_time = true;
         r = set_status(job.state, "created", error);
         if (r == 0)
+                r = state_write_config(job.dirfd, job.config, error);
+        if (r == 0)
                 r = state_write(job.dirfd, job.state, error);
         if (r == 0 && options->pid_file)
                 r = state_write_pid_file(options->pid_file, job.init, error);
@@ -522,8 +524,7 @@ int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **err
                 r = state_write(dirfd, state, error);
         if (r < 0)
                 return r;
-        /* poststart hooks are the config's, read again from the bundle. */
-        if (config_load(state->bundle, &config, NULL) == 0 && config->hooks)
+        if (state_read_config(dirfd, id, &config, NULL) == 0 && config->hooks)
                 run_hooks_as_warnings("poststart", config->hooks->poststart,
                                       config->hooks->poststart_len, state, "running");
         return 0;
@@ -560,9 +561,12 @@ int ocirun_signal_parse(const char *name, int *ret_signal)
                         return 0;
                 }
         if (strncasecmp(bare, "RTMIN", 5) == 0 || strncasecmp(bare, "RTMAX", 5) == 0) {
-                long offset = bare[5] ? strtol(bare + 5, &end, 10) : 0;
-                if (*end != '\0')
-                        return -EINVAL;
+                long offset = 0;
+                if (bare[5]) {
+                        offset = strtol(bare + 5, &end, 10);
+                        if (*end != '\0')
+                                return -EINVAL;
+                }
                 int sig = strncasecmp(bare, "RTMIN", 5) == 0 ? SIGRTMIN + (int) offset
                                                              : SIGRTMAX + (int) offset;
                 if (sig < SIGRTMIN || sig > SIGRTMAX)
@@ -644,7 +648,7 @@ int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ociru
                 if (r < 0)
                         return r;
         }
-        if (config_load(state->bundle, &config, NULL) == 0 && config->hooks)
+        if (state_read_config(dirfd, id, &config, NULL) == 0 && config->hooks)
                 run_hooks_as_warnings("poststop", config->hooks->poststop,
                                       config->hooks->poststop_len, state, "stopped");
         r = cgroup_destroy(state, error);

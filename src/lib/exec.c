@@ -24,11 +24,11 @@
 int ocirun_container_config(ocirun_root *root, const char *id, ocispec_config **ret,
                             ocirun_error **error)
 {
-        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
-        int r = ocirun_container_state(root, id, &state, error);
+        _cleanup_close_ int dirfd = -1;
+        int r = state_dir_open(root, id, LOCK_SH, &dirfd, error);
         if (r < 0)
                 return r;
-        return config_load(state->bundle, ret, error);
+        return state_read_config(dirfd, id, ret, error);
 }
 
 /* The namespaces to join: those the config gave the container. */
@@ -97,8 +97,9 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
 {
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
         _cleanup_(ocispec_config_freep) ocispec_config *config = NULL;
-        _cleanup_close_ int pidfd = -1, console_fd = options->console_socket_fd;
-        bool own_console = false;
+        _cleanup_close_ int pidfd = -1, connected_console = -1;
+        /* The caller's console fd stays the caller's to close. */
+        int console_fd = options->console_socket_fd;
         uint64_t start_time;
 
         int r = ocirun_container_state(root, id, &state, error);
@@ -107,7 +108,7 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (strcmp(state->status, "running") != 0 && strcmp(state->status, "created") != 0)
                 return error_set(error, EINVAL, "cannot exec in container `%s`: it is %s", id,
                                  state->status);
-        r = config_load(state->bundle, &config, error);
+        r = ocirun_container_config(root, id, &config, error);
         if (r < 0)
                 return r;
         if (!process->cwd || process->cwd[0] != '/')
@@ -117,6 +118,17 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (process->terminal && !options->console_socket && options->console_socket_fd < 0)
                 return error_set(error, EINVAL,
                                  "exec: process.terminal: a terminal needs --console-socket");
+        if (process->apparmor_profile && *process->apparmor_profile)
+                return error_set(error, ENOTSUP,
+                                 "exec: process.apparmorProfile: AppArmor is not supported by this "
+                                 "ocirun build yet");
+        if (process->selinux_label && *process->selinux_label)
+                return error_set(error, ENOTSUP,
+                                 "exec: process.selinuxLabel: SELinux labels are not supported by "
+                                 "this ocirun build yet");
+        r = process_validate(process, error);
+        if (r < 0)
+                return r;
         r = caps_validate(process->capabilities, error);
         if (r < 0)
                 return r;
@@ -126,10 +138,11 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
             start_time != state->init_start_time)
                 return error_set(error, ESRCH, "container `%s` is not running", id);
         if (options->console_socket) {
-                r = terminal_connect_console_socket(options->console_socket, &console_fd, error);
+                r = terminal_connect_console_socket(options->console_socket, &connected_console,
+                                                    error);
                 if (r < 0)
                         return r;
-                own_console = true;
+                console_fd = connected_console;
         }
         int report[2];
         if (pipe2(report, O_CLOEXEC) < 0)
@@ -169,10 +182,6 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (own_pid_ns >= 0 && setns(own_pid_ns, CLONE_NEWPID) < 0)
                 ocirun_log(OCIRUN_LOG_WARNING, "return to our own pid namespace: %m");
         close(report[1]);
-        if (own_console) {
-                close(console_fd);
-                console_fd = -1;
-        }
         if (pid < 0) {
                 close(report[0]);
                 return error_set_errno(error, saved, "exec: fork");

@@ -24,15 +24,17 @@ typedef struct init_args {
 /* Runs in the cloned child and never returns: it execs the user process or
  * exits after reporting its failure to the parent over sync_fd.
  *
- * Order: namespaces (id maps by the parent, joins, time) -> the init process
- * itself (a fork when the pid namespace demands it) -> prestart and
- * createRuntime hooks (by the parent) -> session keyring -> mounts and
- * devices -> createContainer hooks -> pivot_root -> terminal and
- * /dev/console -> masked and read-only paths -> hostname, domainname,
- * sysctl -> oom_score_adj, rlimits, scheduler, I/O priority, personality,
- * CPU affinity -> user and groups -> capabilities -> no_new_privs -> cwd ->
- * the executable -> fds closed -> ready -> wait for start -> startContainer
- * hooks -> final CPU affinity -> execve. */
+ * Order: inherited fds closed -> namespaces (id maps by the parent, joins,
+ * time) -> lo up in a new network namespace -> the init process itself (a
+ * fork when the pid namespace demands it) -> prestart and createRuntime
+ * hooks (by the parent) -> session keyring -> mounts and devices ->
+ * createContainer hooks -> pivot_root -> terminal and /dev/console ->
+ * hostname, domainname, sysctl -> masked and read-only paths -> HOME and
+ * LISTEN_FDS in the env -> process_prepare (oom_score_adj, rlimits,
+ * scheduler, I/O priority, personality, CPU affinity, user and groups,
+ * capabilities, no_new_privs, cwd, the executable) -> fds marked
+ * close-on-exec -> ready -> wait for start -> startContainer hooks -> final
+ * CPU affinity -> execve. */
 _Noreturn void init_main(init_args *args);
 
 #endif

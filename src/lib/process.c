@@ -886,6 +886,26 @@ int process_exec(const ocispec_process *process, const char *path, ocirun_error 
 
 /* ---- validation ---------------------------------------------------------------- */
 
+/* 4294967295 is (uid_t) -1, which setresuid and setresgid read as "leave
+ * unchanged": a process asking for it would silently stay root. */
+static int ids_check(const ocispec_process *process, ocirun_error **error)
+{
+        const ocispec_process_user *user = process->user;
+        if (!user)
+                return 0;
+        if (user->has_uid && user->uid == UINT32_MAX)
+                return error_set(error, EINVAL, "process.user.uid: 4294967295 is not a valid uid");
+        if (user->has_gid && user->gid == UINT32_MAX)
+                return error_set(error, EINVAL, "process.user.gid: 4294967295 is not a valid gid");
+        for (size_t i = 0; i < user->additional_gids_len; i++)
+                if (user->additional_gids[i] == UINT32_MAX)
+                        return error_set(error, EINVAL,
+                                         "process.user.additionalGids[%zu]: 4294967295 is not a "
+                                         "valid gid",
+                                         i);
+        return 0;
+}
+
 int process_validate(const ocispec_process *process, ocirun_error **error)
 {
         struct process_sched_attr attr;
@@ -893,7 +913,7 @@ int process_validate(const ocispec_process *process, ocirun_error **error)
         int r;
 
         if ((r = args_check(process, error)) < 0 || (r = cwd_check(process, error)) < 0 ||
-            (r = umask_check(process, error)) < 0 ||
+            (r = ids_check(process, error)) < 0 || (r = umask_check(process, error)) < 0 ||
             (r = oom_score_adj_check(process, error)) < 0 ||
             (r = rlimits_check(process, error)) < 0 ||
             (r = scheduler_attr(process, &attr, error)) < 0 ||

@@ -206,9 +206,32 @@ int state_dir_remove(ocirun_root *root, const char *id, ocirun_error **error)
         return 0;
 }
 
+/* Writes data to name in the state directory through a temporary file and
+ * a rename. The caller holds the exclusive lock, so one fixed temporary
+ * name per file is enough; O_TRUNC clears a leftover of a crashed writer. */
+static int write_file_atomically(int dirfd, const char *name, const char *data, size_t len)
+{
+        char temp_name[64];
+        snprintf(temp_name, sizeof(temp_name), ".%s.tmp", name);
+        _cleanup_close_ int fd =
+            openat(dirfd, temp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < len;) {
+                ssize_t n = write(fd, data + done, len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                done += (size_t) n;
+        }
+        if (renameat(dirfd, temp_name, dirfd, name) < 0)
+                return -errno;
+        return 0;
+}
+
 int state_write(int dirfd, const ocispec_runtime_state *state, ocirun_error **error)
 {
-        static const char temp_name[] = ".state.json.tmp";
         _cleanup_free_ char *json = NULL;
         char *message = NULL;
         size_t len = 0;
@@ -216,23 +239,38 @@ int state_write(int dirfd, const ocispec_runtime_state *state, ocirun_error **er
         int r = ocispec_runtime_state_generate(state, 0, &json, &len, &message);
         if (r < 0)
                 return error_take_message(error, -r, message);
+        r = write_file_atomically(dirfd, STATE_FILE, json, len);
+        if (r < 0)
+                return error_set_errno(error, -r, "write state of `%s`", state->id);
+        return 0;
+}
 
-        /* The caller holds the exclusive lock, so one fixed temporary name is
-         * enough; O_TRUNC clears a leftover from a crashed writer. */
-        _cleanup_close_ int fd =
-            openat(dirfd, temp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return error_set_errno(error, errno, "write state of `%s`", state->id);
-        for (size_t done = 0; done < len;) {
-                ssize_t n = write(fd, json + done, len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return error_set_errno(error, errno, "write state of `%s`", state->id);
-                done += (size_t) n;
+int state_write_config(int dirfd, const ocispec_config *config, ocirun_error **error)
+{
+        _cleanup_free_ char *json = NULL;
+        char *message = NULL;
+        size_t len = 0;
+
+        int r = ocispec_config_generate(config, 0, &json, &len, &message);
+        if (r < 0)
+                return error_take_message(error, -r, message);
+        r = write_file_atomically(dirfd, CONFIG_FILE, json, len);
+        if (r < 0)
+                return error_set_errno(error, -r, "save the config of the container");
+        return 0;
+}
+
+int state_read_config(int dirfd, const char *id, ocispec_config **ret, ocirun_error **error)
+{
+        char path[64];
+        char *message = NULL;
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d/" CONFIG_FILE, dirfd);
+        int r = ocispec_config_parse_file(path, "config.json", ret, &message);
+        if (r < 0) {
+                error_take_message(error, -r, message);
+                return error_prefix(error, "read the config of `%s`", id);
         }
-        if (renameat(dirfd, temp_name, dirfd, STATE_FILE) < 0)
-                return error_set_errno(error, errno, "write state of `%s`", state->id);
         return 0;
 }
 

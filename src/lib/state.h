@@ -15,6 +15,10 @@ struct ocirun_root {
 };
 
 #define STATE_FILE "state.json"
+/* The config as create read it: start, exec and delete use this copy, so
+ * editing the bundle later changes neither the hooks that run nor what
+ * exec inherits. */
+#define CONFIG_FILE "config.json"
 
 /* Makes <root>/<id>/ (mode 0700) and returns its fd, locked exclusively. */
 int state_dir_create(ocirun_root *root, const char *id, int *ret_dirfd, ocirun_error **error);
@@ -31,6 +35,8 @@ int state_dir_remove(ocirun_root *root, const char *id, ocirun_error **error);
 /* state.json is written to a temporary file and renamed over the old one, so
  * a reader sees the old state or the new one, never half of one. */
 int state_write(int dirfd, const ocispec_runtime_state *state, ocirun_error **error);
+int state_write_config(int dirfd, const ocispec_config *config, ocirun_error **error);
+int state_read_config(int dirfd, const char *id, ocispec_config **ret, ocirun_error **error);
 int state_read(int dirfd, const char *id, ocispec_runtime_state **ret, ocirun_error **error);
 
 /* Sets state->status from what the init process is now: "stopped" once its
