@@ -29,6 +29,22 @@ static bool has_namespace(const ocispec_linux *linux_config, const char *type)
         return false;
 }
 
+int config_refuse_process_labels(const ocispec_process *process, const char *source,
+                                 ocirun_error **error)
+{
+        if (process->apparmor_profile && *process->apparmor_profile)
+                return error_set(error, ENOTSUP,
+                                 "%s: process.apparmorProfile: AppArmor is not supported by this "
+                                 "ocirun build yet",
+                                 source);
+        if (process->selinux_label && *process->selinux_label)
+                return error_set(error, ENOTSUP,
+                                 "%s: process.selinuxLabel: SELinux labels are not supported by "
+                                 "this ocirun build yet",
+                                 source);
+        return 0;
+}
+
 int config_validate_for_create(const ocispec_config *config, bool has_console_socket,
                                ocirun_error **error)
 {
@@ -61,20 +77,15 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
                 return error_set(error, ENOTSUP,
                                  "config.json: linux.seccomp: seccomp filters are not supported "
                                  "by this ocirun build yet");
-        if (process->apparmor_profile && *process->apparmor_profile)
-                return error_set(error, ENOTSUP,
-                                 "config.json: process.apparmorProfile: AppArmor is not supported "
-                                 "by this ocirun build yet");
-        if (process->selinux_label && *process->selinux_label)
-                return error_set(error, ENOTSUP,
-                                 "config.json: process.selinuxLabel: SELinux labels are not "
-                                 "supported by this ocirun build yet");
+        int r = config_refuse_process_labels(process, "config.json", error);
+        if (r < 0)
+                return r;
         /* Not refused (engines always send resources), but never silent. */
         if (linux_config && linux_config->resources)
                 ocirun_log(OCIRUN_LOG_WARNING,
                            "config.json: linux.resources: cgroup limits and device rules are not "
                            "applied by this ocirun build yet");
-        int r = process_validate(process, error);
+        r = process_validate(process, error);
         if (r == 0 && linux_config && linux_config->personality)
                 r = process_validate_personality(linux_config->personality, error);
         if (r == 0)

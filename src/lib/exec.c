@@ -118,15 +118,9 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (process->terminal && !options->console_socket && options->console_socket_fd < 0)
                 return error_set(error, EINVAL,
                                  "exec: process.terminal: a terminal needs --console-socket");
-        if (process->apparmor_profile && *process->apparmor_profile)
-                return error_set(error, ENOTSUP,
-                                 "exec: process.apparmorProfile: AppArmor is not supported by this "
-                                 "ocirun build yet");
-        if (process->selinux_label && *process->selinux_label)
-                return error_set(error, ENOTSUP,
-                                 "exec: process.selinuxLabel: SELinux labels are not supported by "
-                                 "this ocirun build yet");
-        r = process_validate(process, error);
+        r = config_refuse_process_labels(process, "exec", error);
+        if (r == 0)
+                r = process_validate(process, error);
         if (r < 0)
                 return r;
         r = caps_validate(process->capabilities, error);
