@@ -18,7 +18,7 @@
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error);
 
-/* Moves pid into the container's cgroup in every hierarchy. */
+/* Moves pid into the container's cgroup in every hierarchy (0: the caller). */
 int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error);
 
 /* The pids in the container's cgroup (from one hierarchy: they all agree). */

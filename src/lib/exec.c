@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "config.h"
 #include "error.h"
 #include "namespaces.h"
@@ -156,20 +157,10 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (pid == 0) {
                 close(report[0]);
                 /* Into the container's cgroup while its paths are still ours
-                 * to see: "0" is the writing process itself. */
+                 * to see; pid 0 is the writing process itself. */
                 _cleanup_(ocirun_error_freep) ocirun_error *cgroup_error = NULL;
-                const ocispec_string_map *paths = state->cgroup_paths;
-                for (size_t i = 0; paths && i < paths->len; i++) {
-                        char file[4200];
-                        snprintf(file, sizeof(file), "%s%s/cgroup.procs", paths->keys[i],
-                                 paths->values[i]);
-                        int fd = open(file, O_WRONLY | O_CLOEXEC);
-                        if (fd < 0 || write(fd, "0", 1) < 0) {
-                                error_set_errno(&cgroup_error, errno, "join cgroup `%s`", file);
-                                child_fail(report[1], cgroup_error);
-                        }
-                        close(fd);
-                }
+                if (cgroup_enter(state, 0, &cgroup_error) < 0)
+                        child_fail(report[1], cgroup_error);
                 exec_child(process, pidfd, flags, console_fd, options->preserve_fds, report[1]);
         }
         int saved = errno;
