@@ -127,26 +127,29 @@ static char *own_cgroup(const hierarchy *h)
 }
 
 /* A new cpuset cgroup starts with no cpus and no memory nodes, which makes
- * every attach fail: it inherits its parent's. */
+ * every attach fail (ENOSPC): it inherits its parent's. This is done for
+ * every directory on the path, made by us or found, when it is still
+ * empty: another create may have made a parent an instant ago and not yet
+ * filled it. Parents are handled before children, and racing writers
+ * write the same value. */
 static void cpuset_inherit(const char *dir)
 {
         static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
         for (size_t i = 0; i < 2; i++) {
-                char path[4200], parent_path[4200], value[4096];
+                char path[4200], parent_path[4200], value[4096], own[8];
                 snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
                 snprintf(parent_path, sizeof(parent_path), "%.*s/%s",
                          (int) (strrchr(dir, '/') - dir), dir, files[i]);
-                int fd = open(parent_path, O_RDONLY | O_CLOEXEC);
+                _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
                 if (fd < 0)
                         continue;
-                ssize_t n = read(fd, value, sizeof(value));
-                close(fd);
-                fd = open(path, O_WRONLY | O_CLOEXEC);
-                if (fd < 0)
+                ssize_t own_len = read(fd, own, sizeof(own));
+                if (own_len > 0 && own[0] != '\n')
                         continue;
-                if (n > 0 && write(fd, value, (size_t) n) < 0)
+                _cleanup_close_ int parent = open(parent_path, O_RDONLY | O_CLOEXEC);
+                ssize_t n = parent >= 0 ? read(parent, value, sizeof(value)) : -1;
+                if (n > 0 && pwrite(fd, value, (size_t) n, 0) < 0)
                         ocirun_log(OCIRUN_LOG_DEBUG, "inherit %s: %m", path);
-                close(fd);
         }
 }
 
@@ -167,11 +170,11 @@ static int make_cgroup_dirs(const hierarchy *h, const char *dir, ocispec_runtime
                         if (ocispec_strv_append(&state->cgroup_created, &state->cgroup_created_len,
                                                 copy) < 0)
                                 return error_set(error, ENOMEM, "out of memory");
-                        if (h->controllers && strstr(h->controllers, "cpuset"))
-                                cpuset_inherit(copy);
                 } else if (errno != EEXIST) {
                         return error_set_errno(error, errno, "create cgroup `%s`", copy);
                 }
+                if (h->controllers && strstr(h->controllers, "cpuset"))
+                        cpuset_inherit(copy);
                 *p = saved;
                 if (saved == '\0')
                         break;
