@@ -124,3 +124,9 @@ teardown() {
 	assert_status 1
 	assert_stderr_contains "a command and --process exclude each other"
 }
+
+@test "exec --console-socket without a terminal is refused" {
+	run --separate-stderr ocirun exec --console-socket "$TEST_TMP/nobody-listens.sock" c1 true
+	assert_status 1
+	assert_stderr_equals "ocirun: exec: --console-socket needs a terminal (--tty or process.terminal)"
+}

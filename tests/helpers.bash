@@ -15,6 +15,8 @@ bats_require_minimum_version 1.5.0
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OCIRUN=${OCIRUN:-$TESTS_DIR/../src/ocirun}
 SCHEMADIR=${SCHEMADIR:-$TESTS_DIR/../libocispec/schemas}
+# Static helper programs built by make check (tests/tools/*.c).
+TEST_TOOLS=${TEST_TOOLS:-$TESTS_DIR/tools}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 # Debian's python3 (with python3-jsonschema), not whatever is first on PATH.
 if [[ -z "${PYTHON3:-}" ]]; then
@@ -399,6 +401,38 @@ ocirun_detached() {
 	ocirun "$@" >"$out" 2>"$err" </dev/null || status=$?
 	output=$(cat "$out")
 	stderr=$(cat "$err")
+}
+
+# shift_rootfs_owner DIR OFFSET: adds OFFSET to the owner and group of every
+# file under DIR (symlinks themselves, not their targets).
+shift_rootfs_owner() {
+	"$PYTHON3" -c '
+import os, sys
+top, offset = sys.argv[1], int(sys.argv[2])
+def shift(path):
+    st = os.lstat(path)
+    os.lchown(path, st.st_uid + offset, st.st_gid + offset)
+shift(top)
+for directory, dirs, files in os.walk(top):
+    for name in dirs + files:
+        shift(os.path.join(directory, name))
+' "$1" "$2"
+}
+
+# allow_search_to DIR: search (x) permission for others on DIR and on each
+# of its parents that bats made (mktemp makes them 0700), so that a process
+# running as an unprivileged host uid can reach DIR. Nothing above bats' own
+# run directory is touched.
+allow_search_to() {
+	local dir
+	dir=$(realpath "$1")
+	local top
+	top=$(realpath "$BATS_RUN_TMPDIR")
+	while [[ "$dir" == "$top"* ]]; do
+		chmod o+x "$dir"
+		[[ "$dir" == "$top" ]] && break
+		dir=$(dirname "$dir")
+	done
 }
 
 # assert_nothing_left ID: a failed create left no state directory, no cgroup

@@ -27,38 +27,6 @@ wait_for_output() {
 	fail "no complete report in $1: $(cat "$1" 2>/dev/null)"
 }
 
-# shift_rootfs_owner DIR OFFSET: adds OFFSET to the owner and group of every
-# file under DIR (symlinks themselves, not their targets).
-shift_rootfs_owner() {
-	"$PYTHON3" -c '
-import os, sys
-top, offset = sys.argv[1], int(sys.argv[2])
-def shift(path):
-    st = os.lstat(path)
-    os.lchown(path, st.st_uid + offset, st.st_gid + offset)
-shift(top)
-for directory, dirs, files in os.walk(top):
-    for name in dirs + files:
-        shift(os.path.join(directory, name))
-' "$1" "$2"
-}
-
-# allow_search_to DIR: search (x) permission for others on DIR and on each
-# of its parents that bats made (mktemp makes them 0700), so that a process
-# running as an unprivileged host uid can reach DIR. Nothing above bats' own
-# run directory is touched.
-allow_search_to() {
-	local dir
-	dir=$(realpath "$1")
-	local top
-	top=$(realpath "$BATS_RUN_TMPDIR")
-	while [[ "$dir" == "$top"* ]]; do
-		chmod o+x "$dir"
-		[[ "$dir" == "$top" ]] && break
-		dir=$(dirname "$dir")
-	done
-}
-
 @test "every namespace type in linux.namespaces is new: its inode differs from the host's" {
 	container_bundle "$BUNDLE" sh -c 'for n in mnt pid net ipc uts cgroup time; do echo "$n $(readlink /proc/self/ns/$n)"; done'
 	edit_config "$BUNDLE" 'c["linux"]["namespaces"].append({"type": "time"})

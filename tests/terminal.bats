@@ -142,6 +142,15 @@ run_with_console() {
 	assert_nothing_left c1
 }
 
+@test "--console-socket without process.terminal is refused, as runc does, leaving nothing" {
+	container_bundle "$BUNDLE" true
+	ocirun_detached create --console-socket "$TEST_TMP/nobody-listens.sock" --bundle "$BUNDLE" c1
+	assert_status 1
+	assert_stdout_empty
+	assert_stderr_equals "ocirun: --console-socket needs a terminal: config.json: process.terminal is false"
+	assert_nothing_left c1
+}
+
 @test "run in the foreground with a terminal, under script(1): the process has a working tty" {
 	command -v script >/dev/null || fail "script (util-linux) is not installed"
 	container_bundle "$BUNDLE" sh -c 'tty; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty; read -r line; echo "got [$line]"; exit 3'

@@ -111,6 +111,7 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
                 if (*end != '\0' || options->listen_fds < 0)
                         options->listen_fds = 0;
         }
+        options->notify_socket = getenv("NOTIFY_SOCKET");
         return cli_check_passed_fds(cli, options->preserve_fds + options->listen_fds, error);
 }
 

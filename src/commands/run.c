@@ -5,6 +5,7 @@
 #include "commands/commands.h"
 #include "commands/foreground.h"
 #include "error.h"
+#include "util/strings.h"
 
 static const char run_usage[] =
     "Usage: ocirun run [OPTIONS] ID\n"
@@ -50,7 +51,17 @@ static int run_run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
         r = ocirun_container_create(root, id, &options, &init, error);
         if (r < 0)
                 return r;
-        r = ocirun_container_start(root, id, error);
+        _cleanup_close_ int notify_fd = -1;
+        if (!str_empty(options.notify_socket))
+                r = ocirun_notify_listen(root, id, &notify_fd, error);
+        if (r == 0)
+                r = ocirun_container_start(root, id, error);
+        /* In the foreground ocirun is the process the service manager
+         * must watch: it stays, and exits with the container's status. */
+        if (r == 0 && notify_fd >= 0)
+                r = ocirun_notify_forward(notify_fd, options.notify_socket, init,
+                                          detach ? init : getpid(), detach ? -1 : fg.signal_fd,
+                                          error);
         if (r < 0) {
                 _cleanup_(ocirun_error_freep) ocirun_error *ignored = NULL;
                 ocirun_container_delete(root, id, true, &ignored);

@@ -1,10 +1,13 @@
 /* `ocirun start`: runs the process of a created container. */
+#include <stdlib.h>
+
 #include "commands/commands.h"
 
 static const char start_usage[] = "Usage: ocirun start ID\n"
                                   "\n"
                                   "Run the user process of created container ID; poststart hooks\n"
-                                  "run once it has started.\n"
+                                  "run once it has started. With NOTIFY_SOCKET set, wait for the\n"
+                                  "container's READY=1 and pass it on with MAINPID.\n"
                                   "\n"
                                   "Options:\n"
                                   "  -h, --help   show this help\n";
@@ -20,7 +23,22 @@ static int run_start(ocirun_cli *cli, int argc, char **argv, ocirun_error **erro
         r = ocirun_root_open(cli->root_path, false, &root, error);
         if (r < 0)
                 return r;
-        return ocirun_container_start(root, argv[optind], error);
+        const char *id = argv[optind];
+        const char *notify_socket = getenv("NOTIFY_SOCKET");
+        _cleanup_close_ int notify_fd = -1;
+        if (notify_socket && *notify_socket) {
+                r = ocirun_notify_listen(root, id, &notify_fd, error);
+                if (r < 0)
+                        return r;
+        }
+        r = ocirun_container_start(root, id, error);
+        if (r < 0 || notify_fd < 0)
+                return r;
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+        r = ocirun_container_state(root, id, &state, error);
+        if (r < 0)
+                return r;
+        return ocirun_notify_forward(notify_fd, notify_socket, state->pid, state->pid, -1, error);
 }
 
 const ocirun_command command_start = {

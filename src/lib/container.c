@@ -22,10 +22,13 @@
 #include "error.h"
 #include "hooks.h"
 #include "init.h"
+#include "notify.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util/proc.h"
+#include "util/strings.h"
 #include "util/time.h"
 
 #define EXEC_FIFO "exec.fifo"
@@ -124,9 +127,10 @@ typedef struct create_job {
         int exec_fifo_fd;
         int console_socket_fd; /* ours to close when we connected it */
         int sync_fd;
-        pid_t child;  /* the cloned child */
-        pid_t middle; /* the child that forked the init, already reaped or 0 */
-        pid_t init;   /* the container's init */
+        pid_t child;          /* the cloned child */
+        pid_t middle;         /* the child that forked the init, already reaped or 0 */
+        pid_t init;           /* the container's init */
+        int *bind_source_fds; /* see rootfs_open_bind_sources */
         bool committed;
 } create_job;
 
@@ -163,6 +167,7 @@ static void create_job_finish(create_job *job)
         if (job->console_socket_fd >= 0 &&
             job->options->console_socket_fd != job->console_socket_fd)
                 close(job->console_socket_fd);
+        rootfs_close_bind_sources(job->bind_source_fds, job->config ? job->config->mounts_len : 0);
         namespaces_plan_clear(&job->plan);
         ocispec_runtime_state_free(job->state);
         ocispec_config_free(job->config);
@@ -188,6 +193,13 @@ static int resolve_paths(create_job *job, ocirun_error **error)
             error);
         if (r < 0)
                 return r;
+        /* As runc: a console socket the caller named but no pty to send
+         * over it is a mistake in the caller's setup, not something to
+         * ignore (the caller would wait for a pty forever). */
+        if (job->options->console_socket && !job->config->process->terminal)
+                return error_set(error, EINVAL,
+                                 "--console-socket needs a terminal: config.json: process.terminal "
+                                 "is false");
 
         _cleanup_free_ char *rootfs = NULL;
         const char *root_path = job->config->root->path;
@@ -319,6 +331,12 @@ static int talk_to_init(create_job *job, ocirun_error **error)
         }
 }
 
+static bool has_user_namespace(const create_job *job)
+{
+        return job->plan.new_user ||
+               (job->plan.n_joins && job->plan.joins[0].type == CLONE_NEWUSER);
+}
+
 static int spawn_init(create_job *job, ocirun_error **error)
 {
         int sockets[2];
@@ -339,9 +357,8 @@ static int spawn_init(create_job *job, ocirun_error **error)
                         job->state->cgroup_paths ? job->state->cgroup_paths->values[0] : NULL,
                     .has_cgroup_namespace =
                         (job->plan.clone_flags | job->plan.unshare_flags) & CLONE_NEWCGROUP,
-                    .has_user_namespace =
-                        job->plan.new_user ||
-                        (job->plan.n_joins && job->plan.joins[0].type == CLONE_NEWUSER),
+                    .has_user_namespace = has_user_namespace(job),
+                    .bind_source_fds = job->bind_source_fds,
                 },
             .sync_fd = sockets[1],
             .exec_fifo_fd = job->exec_fifo_fd,
@@ -415,6 +432,13 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
                 return r;
         }
         r = make_state(&job, error);
+        if (r == 0 && !str_empty(options->notify_socket)) {
+                _cleanup_free_ char *state_dir_path = NULL;
+                if (asprintf(&state_dir_path, "%s/%s", root->path, id) < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+                r = notify_prepare(job.config, job.dirfd, state_dir_path, options->notify_socket,
+                                   error);
+        }
         if (r == 0)
                 r = cgroup_create(job.config, id, job.state, error);
         if (r < 0)
@@ -432,6 +456,11 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
                         return error_prefix(error, "create %s", id);
         }
 
+        if (has_user_namespace(&job)) {
+                r = rootfs_open_bind_sources(job.config, job.bundle, &job.bind_source_fds, error);
+                if (r < 0)
+                        return error_prefix(error, "create %s", id);
+        }
         r = spawn_init(&job, error);
         if (r == 0)
                 r = cgroup_enter(job.state, job.child, error);

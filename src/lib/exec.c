@@ -119,6 +119,10 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (process->terminal && !options->console_socket && options->console_socket_fd < 0)
                 return error_set(error, EINVAL,
                                  "exec: process.terminal: a terminal needs --console-socket");
+        if (options->console_socket && !process->terminal)
+                return error_set(error, EINVAL,
+                                 "exec: --console-socket needs a terminal (--tty or "
+                                 "process.terminal)");
         r = config_refuse_process_labels(process, "exec", error);
         if (r == 0)
                 r = process_validate(process, error);

@@ -221,16 +221,23 @@ static int wait_for_start(int fifo_fd, ocirun_error **error)
  * stay. */
 static int close_inherited_fds(const init_args *args, ocirun_error **error)
 {
-        int keep[NAMESPACE_TYPES + 8];
+        const int *bind_fds = args->rootfs.bind_source_fds;
+        size_t n_mounts = bind_fds ? args->config->mounts_len : 0;
+        _cleanup_free_ int *keep = malloc((NAMESPACE_TYPES + 8 + n_mounts) * sizeof(*keep));
         size_t n = 0;
 
+        if (!keep)
+                return error_set(error, ENOMEM, "out of memory");
+        for (size_t i = 0; i < n_mounts; i++)
+                if (bind_fds[i] >= 0)
+                        keep[n++] = bind_fds[i];
         keep[n++] = args->sync_fd;
         keep[n++] = args->exec_fifo_fd;
         if (args->console_socket_fd >= 0)
                 keep[n++] = args->console_socket_fd;
         for (size_t i = 0; i < args->plan->n_joins; i++)
                 keep[n++] = args->plan->joins[i].fd;
-        /* Sort the few fds to keep, then close the gaps between them. */
+        /* Sort the fds to keep, then close the gaps between them. */
         for (size_t i = 1; i < n; i++)
                 for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
                         int t = keep[j];

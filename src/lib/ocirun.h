@@ -92,6 +92,9 @@ typedef struct ocirun_create_options {
         /* systemd socket activation: N listening fds follow the preserved
          * ones, and the process gets LISTEN_FDS=N and LISTEN_PID=1. */
         int listen_fds;
+        /* The caller's NOTIFY_SOCKET: the container gets a socket of its
+         * own for sd_notify, which ocirun_notify_forward passes on. */
+        const char *notify_socket;
         bool no_pivot;
         bool no_new_keyring;
 } ocirun_create_options;
@@ -106,6 +109,17 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
 /* Lets a created container's init exec the user process; runs poststart
  * hooks (their failures are warnings, as the spec says). */
 int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **error);
+
+/* The sd_notify proxy for a container created with notify_socket (runc's
+ * NOTIFY_SOCKET handling). Before start, ocirun_notify_listen binds the
+ * container's socket; *ret_fd is -1 when the container has none. After
+ * start, ocirun_notify_forward waits for the container's READY=1 (or for
+ * init to exit), passing each message on to host_socket (a path or an
+ * @abstract name) with MAINPID=main_pid. Signals read from signal_fd (-1:
+ * none) meanwhile go to init. */
+int ocirun_notify_listen(ocirun_root *root, const char *id, int *ret_fd, ocirun_error **error);
+int ocirun_notify_forward(int listen_fd, const char *host_socket, pid_t init, pid_t main_pid,
+                          int signal_fd, ocirun_error **error);
 
 /* Signals the container's init (through a pidfd, so a recycled pid is never
  * signalled), or with all every process in its cgroup. */

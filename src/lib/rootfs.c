@@ -290,22 +290,80 @@ static int bind_copy_symlink(int root_fd, const char *source, const char *destin
         return error_set_errno(error, errnum, "symlink `%s` -> `%s`", destination, target);
 }
 
-static int mount_bind(const rootfs_context *context, int root_fd, const ocispec_mount *m,
-                      const char *destination, const mount_options *options, ocirun_error **error)
+static char *bind_source_path(const char *bundle, const ocispec_mount *m)
 {
-        _cleanup_free_ char *source = NULL;
+        char *source = NULL;
         if (m->source[0] == '/')
                 source = strdup(m->source);
-        else if (asprintf(&source, "%s/%s", context->bundle ? context->bundle : ".", m->source) < 0)
+        else if (asprintf(&source, "%s/%s", bundle ? bundle : ".", m->source) < 0)
                 source = NULL;
+        return source;
+}
+
+int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, int **ret_fds,
+                             ocirun_error **error)
+{
+        int *fds = malloc((config->mounts_len + 1) * sizeof(*fds));
+        if (!fds)
+                return error_set(error, ENOMEM, "out of memory");
+        for (size_t i = 0; i < config->mounts_len; i++)
+                fds[i] = -1;
+        for (size_t i = 0; i < config->mounts_len; i++) {
+                const ocispec_mount *m = &config->mounts[i];
+                _cleanup_(mount_options_donep) mount_options options = {0};
+                if (mount_options_parse(m->options, m->options_len, &options) < 0 ||
+                    !mount_is_bind(m->type, &options) || options.remount || !m->source)
+                        continue;
+                _cleanup_free_ char *source = bind_source_path(bundle, m);
+                struct stat st;
+                int r = -ENOMEM;
+                if (source && options.copy_symlink && lstat(source, &st) == 0 &&
+                    S_ISLNK(st.st_mode))
+                        continue; /* a copy, not a mount: the init makes it */
+                if (source)
+                        r = mount_clone_detached(AT_FDCWD, source, options.recursive, &fds[i],
+                                                 error);
+                else
+                        error_set(error, ENOMEM, "out of memory");
+                if (r < 0) {
+                        rootfs_close_bind_sources(fds, config->mounts_len);
+                        return error_prefix(error, "mounts[%zu]: bind `%s`", i, m->source);
+                }
+        }
+        *ret_fds = fds;
+        return 0;
+}
+
+void rootfs_close_bind_sources(int *fds, size_t n)
+{
+        if (!fds)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        free(fds);
+}
+
+static int mount_bind(const rootfs_context *context, int root_fd, size_t index,
+                      const ocispec_mount *m, const char *destination, const mount_options *options,
+                      ocirun_error **error)
+{
+        _cleanup_free_ char *source = bind_source_path(context->bundle, m);
         if (!source)
                 return error_set(error, ENOMEM, "out of memory");
 
+        _cleanup_close_ int mount_fd = -1;
         struct stat st;
-        if (options->copy_symlink && lstat(source, &st) == 0 && S_ISLNK(st.st_mode))
-                return bind_copy_symlink(root_fd, source, destination, error);
-        if (stat(source, &st) < 0)
-                return error_set_errno(error, errno, "stat the source `%s`", source);
+        if (context->bind_source_fds && context->bind_source_fds[index] >= 0) {
+                mount_fd = fcntl(context->bind_source_fds[index], F_DUPFD_CLOEXEC, 3);
+                if (mount_fd < 0 || fstat(mount_fd, &st) < 0)
+                        return error_set_errno(error, errno, "the clone of `%s`", source);
+        } else {
+                if (options->copy_symlink && lstat(source, &st) == 0 && S_ISLNK(st.st_mode))
+                        return bind_copy_symlink(root_fd, source, destination, error);
+                if (stat(source, &st) < 0)
+                        return error_set_errno(error, errno, "stat the source `%s`", source);
+        }
 
         _cleanup_close_ int target_fd = -1;
         int r = path_open_in_root(root_fd, destination,
@@ -316,10 +374,11 @@ static int mount_bind(const rootfs_context *context, int root_fd, const ocispec_
         if (r < 0)
                 return r;
 
-        _cleanup_close_ int mount_fd = -1;
-        r = mount_clone_detached(AT_FDCWD, source, options->recursive, &mount_fd, error);
-        if (r < 0)
-                return r;
+        if (mount_fd < 0) {
+                r = mount_clone_detached(AT_FDCWD, source, options->recursive, &mount_fd, error);
+                if (r < 0)
+                        return r;
+        }
         if (options->idmap || m->uid_mappings_len > 0) {
                 /* Without mappings of its own, an idmapped mount uses the
                  * container's user namespace mappings, as runc does. */
@@ -509,7 +568,7 @@ static int mount_config_entry(const rootfs_context *context, int root_fd, size_t
         if (options.remount)
                 r = mount_remount(root_fd, destination, &options, error);
         else if (bind)
-                r = mount_bind(context, root_fd, m, destination, &options, error);
+                r = mount_bind(context, root_fd, i, m, destination, &options, error);
         else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
                 r = mount_cgroup_entry(context, root_fd, destination, &options, label, error);
         else

@@ -31,6 +31,10 @@ typedef struct rootfs_context {
         const char *cgroup_path;
         bool has_cgroup_namespace;
         bool has_user_namespace; /* mknod is not allowed: devices are bind-mounted */
+        /* One per config mount: a detached clone of a bind mount's source
+         * made by create before the init existed, or -1 (the init clones
+         * the source itself). NULL: -1 for all. */
+        const int *bind_source_fds;
 } rootfs_context;
 
 /* Checks what create must refuse before touching the system: mount
@@ -39,6 +43,16 @@ typedef struct rootfs_context {
  * device types and paths under /dev. Errors name the config field:
  * `config.json: mounts[3].options: unknown mount option "foo"`. */
 int rootfs_validate(const ocispec_config *config, ocirun_error **error);
+
+/* In create, before the init exists, for a container with a new user
+ * namespace: its root may not reach a source the caller can (a directory of
+ * mode 0700, ocirun's own state directory), so every bind source is cloned
+ * here (open_tree), as the caller, and the init only attaches the clones.
+ * *ret_fds gets config->mounts_len fds, -1 for the mounts that are not
+ * binds; rootfs_close_bind_sources frees them. */
+int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, int **ret_fds,
+                             ocirun_error **error);
+void rootfs_close_bind_sources(int *fds, size_t n);
 
 int rootfs_prepare(const rootfs_context *context, ocirun_error **error);
 int rootfs_pivot(const rootfs_context *context, ocirun_error **error);

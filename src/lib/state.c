@@ -175,34 +175,65 @@ int state_dir_open(ocirun_root *root, const char *id, int lock, int *ret_dirfd,
         return 0;
 }
 
-int state_dir_remove(ocirun_root *root, const char *id, ocirun_error **error)
+/* Removes what dir holds: files, and the directories one level down that
+ * create makes (the notify socket's). */
+static int remove_contents(int fd, int depth, const char *path, ocirun_error **error)
 {
-        _cleanup_close_ int fd = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return error_set_errno(error, errno, "open state directory `%s/%s`", root->path,
-                                       id);
-        }
         DIR *dir = fdopendir(fd);
-        if (!dir)
-                return error_set_errno(error, errno, "read state directory `%s/%s`", root->path,
-                                       id);
-        steal_fd(&fd);
-        for (struct dirent *entry; (entry = readdir(dir));) {
+        if (!dir) {
+                close(fd);
+                return error_set_errno(error, errno, "read `%s`", path);
+        }
+        int r = 0;
+        for (struct dirent *entry; r == 0 && (entry = readdir(dir));) {
                 if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
                         continue;
-                if (unlinkat(dirfd(dir), entry->d_name, 0) < 0 && errno != ENOENT) {
-                        int saved = errno;
-                        closedir(dir);
-                        return error_set_errno(error, saved, "remove `%s/%s/%s`", root->path, id,
-                                               entry->d_name);
+                struct stat st;
+                bool is_dir = entry->d_type == DT_DIR ||
+                              (entry->d_type == DT_UNKNOWN &&
+                               fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                               S_ISDIR(st.st_mode));
+                if (is_dir && depth > 0) {
+                        _cleanup_free_ char *sub = NULL;
+                        int subfd = openat(dirfd(dir), entry->d_name,
+                                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (asprintf(&sub, "%s/%s", path, entry->d_name) < 0) {
+                                if (subfd >= 0)
+                                        close(subfd);
+                                r = error_set(error, ENOMEM, "out of memory");
+                                break;
+                        }
+                        if (subfd < 0)
+                                r = error_set_errno(error, errno, "open `%s`", sub);
+                        else
+                                r = remove_contents(subfd, depth - 1, sub, error);
+                        if (r == 0 && unlinkat(dirfd(dir), entry->d_name, AT_REMOVEDIR) < 0 &&
+                            errno != ENOENT)
+                                r = error_set_errno(error, errno, "remove `%s`", sub);
+                } else if (unlinkat(dirfd(dir), entry->d_name, 0) < 0 && errno != ENOENT) {
+                        r = error_set_errno(error, errno, "remove `%s/%s`", path, entry->d_name);
                 }
         }
         closedir(dir);
+        return r;
+}
+
+int state_dir_remove(ocirun_root *root, const char *id, ocirun_error **error)
+{
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", root->path, id) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        int fd = openat(root->fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return error_set_errno(error, errno, "open state directory `%s`", path);
+        }
+        int r = remove_contents(fd, 1, path, error);
+        if (r < 0)
+                return r;
         if (unlinkat(root->fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return error_set_errno(error, errno, "remove state directory `%s/%s`", root->path,
-                                       id);
+                return error_set_errno(error, errno, "remove state directory `%s`", path);
         return 0;
 }
 
