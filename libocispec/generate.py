@@ -34,6 +34,15 @@ ROOTS = ["config", "process", "state", "features", "runtime_state"]
 # schema files are not even shipped).
 SKIP = {"ocispec_config": {"solaris", "windows", "vm", "zos", "freebsd"}}
 
+# Values runc accepts beyond a schema's enum (schema file#JSON pointer ->
+# the extra values): ocirun accepts them too, so that a config that runs
+# with runc runs here. Each one must still name a place that has an enum.
+EXTRA_ENUM = {
+    "defs-linux.json#/definitions/RootfsPropagation":
+        ["rprivate", "rshared", "rslave", "runbindable"],
+}
+EXTRA_ENUM_USED = set()
+
 # The schema keywords understood here; any other one stops the build.
 KEYWORDS = {"$schema", "$ref", "description", "type", "properties", "required", "items",
             "minItems", "enum", "pattern", "minimum", "maximum", "allOf", "anyOf",
@@ -244,6 +253,11 @@ class Generator:
         t = schema.get("type", "object" if "allOf" in schema or "properties" in schema else None)
         if t == "string":
             fl.kind, fl.enum = "string", schema.get("enum")
+            if where in EXTRA_ENUM:
+                if not fl.enum:
+                    fail("%s: EXTRA_ENUM names a place without an enum" % where)
+                fl.enum = fl.enum + EXTRA_ENUM[where]
+                EXTRA_ENUM_USED.add(where)
             if "pattern" in schema:
                 fl.pattern = (schema["pattern"], posix_regex(schema["pattern"]))
         elif t == "boolean":
@@ -430,6 +444,8 @@ def main():
     args = ap.parse_args()
     gen = Generator(args.schemas)
     gen.run()
+    for where in set(EXTRA_ENUM) - EXTRA_ENUM_USED:
+        fail("EXTRA_ENUM: %s is not in the schemas" % where)
     write_if_changed(os.path.join(args.output_dir, "ocispec-types.h"), emit_header(gen))
     write_if_changed(os.path.join(args.output_dir, "ocispec-types.c"), emit_source(gen))
 

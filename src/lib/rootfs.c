@@ -650,7 +650,10 @@ int rootfs_prepare(const rootfs_context *context, ocirun_error **error)
                                  "without pivot_root");
         /* Until the mounts are done, nothing may propagate back to the host:
          * everything becomes a slave of the host's mounts unless the config
-         * asks otherwise, as runc does. */
+         * asks otherwise, as runc does. Unbindable waits for the end: the
+         * rootfs could not be bound on itself under an unbindable /. */
+        if (propagation & MS_UNBINDABLE)
+                propagation = 0;
         if (mount(NULL, "/", NULL, propagation ? propagation : MS_SLAVE | MS_REC, NULL) < 0)
                 return error_set_errno(error, errno, "set the propagation of /");
         r = make_parent_private(context->rootfs, error);

@@ -214,7 +214,8 @@ static const struct error_case error_cases[] = {
       "SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN, SCHED_FLAG_KEEP_POLICY, "
       "SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_UTIL_CLAMP_MIN, SCHED_FLAG_UTIL_CLAMP_MAX"),
     C(CONFIG("'linux':{'rootfsPropagation':'Private'}"),
-      "linux.rootfsPropagation: \"Private\" is not one of private, shared, slave, unbindable"),
+      "linux.rootfsPropagation: \"Private\" is not one of private, shared, slave, unbindable, "
+      "rprivate, rshared, rslave, runbindable"),
     C(PROCESS("'rlimits':[{'type':'rlimit_core','soft':1,'hard':1}]"),
       "process.rlimits[0].type: \"rlimit_core\" does not match ^RLIMIT_[A-Z]+$"),
     C(PROCESS("'execCPUAffinity':{'initial':'0-3,x'}"),

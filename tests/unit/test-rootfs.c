@@ -1109,6 +1109,21 @@ static void option_tests(void)
                "options: the first unknown word is remembered");
         mount_options_done(&o);
 
+        /* linux.mountLabel: SELinux is not enabled here, so only the data
+         * that would reach the kernel is checked. */
+        char *labelled = mount_data_with_label("mode=755,size=1m", "system_u:object_r:c:s0:c1,c2");
+        tap_ok(labelled && strcmp(labelled,
+                                  "mode=755,size=1m,context=\"system_u:object_r:c:s0:c1,c2\"") == 0,
+               "mountLabel: appended as a quoted context= (%s)", labelled ? labelled : "(null)");
+        free(labelled);
+        labelled = mount_data_with_label("", "system_u:object_r:c:s0");
+        tap_ok(labelled && strcmp(labelled, "context=\"system_u:object_r:c:s0\"") == 0,
+               "mountLabel: alone when there is no other data");
+        free(labelled);
+        labelled = mount_data_with_label("mode=755", NULL);
+        tap_ok(labelled && strcmp(labelled, "mode=755") == 0, "mountLabel: none, data unchanged");
+        free(labelled);
+
         char *clean = path_clean("//a/./b/../../../c//d/");
         tap_ok(clean && strcmp(clean, "/c/d") == 0, "path_clean: %s", clean ? clean : "(null)");
         free(clean);
