@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "config.h"
 #include "error.h"
+#include "seccomp_filter.h"
 #include "process.h"
 #include "rootfs.h"
 
@@ -73,10 +74,11 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
         if ((config->hostname && *config->hostname) && !has_namespace(linux_config, "uts"))
                 return error_set(error, EINVAL,
                                  "config.json: hostname: setting it needs a uts namespace");
-        if (linux_config && linux_config->seccomp)
-                return error_set(error, ENOTSUP,
-                                 "config.json: linux.seccomp: seccomp filters are not supported "
-                                 "by this ocirun build yet");
+        if (linux_config) {
+                int r = seccomp_validate(linux_config->seccomp, "config.json", error);
+                if (r < 0)
+                        return r;
+        }
         int r = config_refuse_process_labels(process, "config.json", error);
         if (r < 0)
                 return r;

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp_filter.h"
 #include "state.h"
 #include "terminal.h"
 #include "util/proc.h"
@@ -49,8 +50,10 @@ _Noreturn static void child_fail(int report_fd, ocirun_error *error)
         _exit(126);
 }
 
-_Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsigned long flags,
-                                 int console_fd, int preserve_fds, int report_fd)
+_Noreturn static void exec_child(const ocispec_process *process,
+                                 const ocispec_linux_seccomp *seccomp, int pidfd,
+                                 unsigned long flags, int console_fd, int preserve_fds,
+                                 int report_fd)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         _cleanup_free_ char *executable = NULL;
@@ -81,7 +84,7 @@ _Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsi
         }
         /* Our own copy of the process (fork), ours to amend. */
         if (process_add_default_env((ocispec_process *) process, 0, &error) < 0 ||
-            process_prepare(process, NULL, &executable, &error) < 0 ||
+            process_prepare(process, NULL, seccomp, &executable, &error) < 0 ||
             process_apply_cpu_affinity(process, true, &error) < 0)
                 child_fail(report_fd, error);
 
@@ -89,6 +92,8 @@ _Noreturn static void exec_child(const ocispec_process *process, int pidfd, unsi
         syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
         /* report_fd is CLOEXEC: execve closing it is the success signal. */
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        if (seccomp_install(seccomp, process->no_new_privileges, true, &error) < 0)
+                child_fail(report_fd, error);
         process_exec(process, executable, &error);
         child_fail(report_fd, error);
 }
@@ -165,7 +170,8 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 _cleanup_(ocirun_error_freep) ocirun_error *cgroup_error = NULL;
                 if (cgroup_enter(state, 0, &cgroup_error) < 0)
                         child_fail(report[1], cgroup_error);
-                exec_child(process, pidfd, flags, console_fd, options->preserve_fds, report[1]);
+                exec_child(process, config->linux ? config->linux->seccomp : NULL, pidfd, flags,
+                           console_fd, options->preserve_fds, report[1]);
         }
         int saved = errno;
         if (own_pid_ns >= 0 && setns(own_pid_ns, CLONE_NEWPID) < 0)

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "mounts.h"
+#include "seccomp_filter.h"
 
 /* The namespace names of the spec, and the /proc/self/ns entry of each. */
 static const struct {
@@ -71,71 +72,12 @@ static int add_capabilities(ocispec_features_linux *linux_features)
         return 0;
 }
 
-/* Spec architecture names and libseccomp's names for them. */
-static const struct {
-        const char *spec_name;
-        const char *libseccomp_name;
-} seccomp_archs[] = {
-    {"SCMP_ARCH_X86", "x86"},
-    {"SCMP_ARCH_X86_64", "x86_64"},
-    {"SCMP_ARCH_X32", "x32"},
-    {"SCMP_ARCH_ARM", "arm"},
-    {"SCMP_ARCH_AARCH64", "aarch64"},
-    {"SCMP_ARCH_LOONGARCH64", "loongarch64"},
-    {"SCMP_ARCH_M68K", "m68k"},
-    {"SCMP_ARCH_MIPS", "mips"},
-    {"SCMP_ARCH_MIPS64", "mips64"},
-    {"SCMP_ARCH_MIPS64N32", "mips64n32"},
-    {"SCMP_ARCH_MIPSEL", "mipsel"},
-    {"SCMP_ARCH_MIPSEL64", "mipsel64"},
-    {"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
-    {"SCMP_ARCH_PPC", "ppc"},
-    {"SCMP_ARCH_PPC64", "ppc64"},
-    {"SCMP_ARCH_PPC64LE", "ppc64le"},
-    {"SCMP_ARCH_S390", "s390"},
-    {"SCMP_ARCH_S390X", "s390x"},
-    {"SCMP_ARCH_SH", "sh"},
-    {"SCMP_ARCH_SHEB", "sheb"},
-    {"SCMP_ARCH_PARISC", "parisc"},
-    {"SCMP_ARCH_PARISC64", "parisc64"},
-    {"SCMP_ARCH_RISCV64", "riscv64"},
-};
-
-/* Each action with the libseccomp API level that first carries it
- * (seccomp_api_get(3)): older kernels or libraries lack the newer ones. */
-static const struct {
-        const char *name;
-        unsigned api_level;
-} seccomp_actions[] = {
-    {"SCMP_ACT_ALLOW", 1},        {"SCMP_ACT_ERRNO", 1}, {"SCMP_ACT_KILL", 1},
-    {"SCMP_ACT_KILL_THREAD", 1},  {"SCMP_ACT_TRACE", 1}, {"SCMP_ACT_TRAP", 1},
-    {"SCMP_ACT_KILL_PROCESS", 3}, {"SCMP_ACT_LOG", 3},   {"SCMP_ACT_NOTIFY", 5},
-};
-
-static const char *const seccomp_operators[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-
-#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
-#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
-#endif
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
-
-static const struct {
-        const char *name;
-        unsigned long flag;
-} seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
-};
 
 /* The kernel checks the flags before it reads the filter: EFAULT for the
  * NULL filter means the flag is known, EINVAL that it is not. */
@@ -163,19 +105,24 @@ static int add_seccomp(ocispec_features_linux *linux_features)
         seccomp->enabled = true;
         seccomp->has_enabled = true;
 
-        unsigned api_level = (unsigned) seccomp_api_get();
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++)
-                if (api_level >= seccomp_actions[i].api_level)
-                        APPEND(seccomp->actions, seccomp_actions[i].name);
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_operators); i++)
-                APPEND(seccomp->operators, seccomp_operators[i]);
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_archs); i++)
-                if (seccomp_arch_resolve_name(seccomp_archs[i].libseccomp_name) != 0)
-                        APPEND(seccomp->archs, seccomp_archs[i].spec_name);
-        for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
-                APPEND(seccomp->known_flags, seccomp_flags[i].name);
-                if (kernel_has_seccomp_flag(seccomp_flags[i].flag))
-                        APPEND(seccomp->supported_flags, seccomp_flags[i].name);
+        /* The tables of seccomp.c, filtered by what libseccomp, its API
+         * level and the kernel can do: what is listed here works. */
+        unsigned api_level = (unsigned) seccomp_api_get(), needed;
+        const char *name, *libseccomp_name;
+        unsigned long flag;
+        bool usable;
+        for (size_t i = 0; (name = seccomp_action_name(i, &needed)); i++)
+                if (api_level >= needed && strcmp(name, "SCMP_ACT_NOTIFY") != 0)
+                        APPEND(seccomp->actions, name);
+        for (size_t i = 0; (name = seccomp_operator_name(i)); i++)
+                APPEND(seccomp->operators, name);
+        for (size_t i = 0; (name = seccomp_arch_name(i, &libseccomp_name)); i++)
+                if (seccomp_arch_resolve_name(libseccomp_name) != 0)
+                        APPEND(seccomp->archs, name);
+        for (size_t i = 0; (name = seccomp_flag_name(i, &flag, &usable)); i++) {
+                APPEND(seccomp->known_flags, name);
+                if (usable && kernel_has_seccomp_flag(flag))
+                        APPEND(seccomp->supported_flags, name);
         }
         return 0;
 }

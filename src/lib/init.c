@@ -18,6 +18,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "process.h"
+#include "seccomp_filter.h"
 #include "sync.h"
 #include "terminal.h"
 
@@ -304,7 +305,8 @@ _Noreturn void init_main(init_args *args)
              * space), so amending the process's env touches nothing of
              * create's. */
             process_add_default_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
-            process_prepare(process, config->linux ? config->linux->personality : NULL, &executable,
+            process_prepare(process, config->linux ? config->linux->personality : NULL,
+                            config->linux ? config->linux->seccomp : NULL, &executable,
                             &error) < 0 ||
             mark_fds_cloexec(args->preserve_fds, &error) < 0)
                 fail(args, error);
@@ -322,7 +324,9 @@ _Noreturn void init_main(init_args *args)
                                        config->hooks->start_container_len,
                                        created_json ? created_json : creating_json, &error) < 0)
                 fail_late(error);
-        if (process_apply_cpu_affinity(process, true, &error) < 0)
+        if (process_apply_cpu_affinity(process, true, &error) < 0 ||
+            seccomp_install(config->linux ? config->linux->seccomp : NULL,
+                            process->no_new_privileges, true, &error) < 0)
                 fail_late(error);
         process_exec(process, executable, &error);
         fail_late(error);

@@ -29,6 +29,7 @@
 #include "caps.h"
 #include "error.h"
 #include "process.h"
+#include "seccomp_filter.h"
 #include "util/strings.h"
 
 /* Used when process.env sets no PATH: the one Docker gives images that set
@@ -931,7 +932,8 @@ int process_validate_personality(const ocispec_personality *config, ocirun_error
 }
 
 int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
-                    char **ret_executable, ocirun_error **error)
+                    const ocispec_linux_seccomp *seccomp, char **ret_executable,
+                    ocirun_error **error)
 {
         int r = process_apply_oom_score_adj(process, error);
         if (r == 0)
@@ -944,6 +946,8 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
                 r = process_apply_personality(personality, error);
         if (r == 0)
                 r = process_apply_cpu_affinity(process, false, error);
+        if (r == 0)
+                r = seccomp_install(seccomp, process->no_new_privileges, false, error);
         if (r == 0)
                 r = process_switch_user(process, error);
         if (r == 0)

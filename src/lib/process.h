@@ -4,10 +4,12 @@
  *   process_apply_oom_score_adj, process_apply_rlimits,
  *   process_apply_scheduler, process_apply_io_priority,
  *   process_apply_cpu_affinity(initial),
+ *   seccomp_install (seccomp_filter.h; here without noNewPrivileges),
  *   process_switch_user (groups, gid, uid, umask; capabilities kept),
  *   caps_apply (caps.h), process_apply_no_new_privileges,
  *   process_chdir, process_find_executable,
- *   process_apply_cpu_affinity(final), process_exec.
+ *   process_apply_cpu_affinity(final),
+ *   seccomp_install (with noNewPrivileges), process_exec.
  * Each step returns 0 or a negative errno with an error naming the field. */
 #ifndef OCIRUN_PROCESS_H
 #define OCIRUN_PROCESS_H
@@ -18,9 +20,13 @@
 
 /* The whole sequence above, from oom_score_adj to the executable, in that
  * order: what the init and exec both do before they execve. personality is
- * linux.personality (NULL for none). */
+ * linux.personality, seccomp linux.seccomp (NULL for none): without
+ * noNewPrivileges its filter is loaded before process_switch_user, while
+ * the capabilities are still there (see seccomp_filter.h); with it, the caller
+ * loads it right before process_exec with seccomp_install(late). */
 int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
-                    char **ret_executable, ocirun_error **error);
+                    const ocispec_linux_seccomp *seccomp, char **ret_executable,
+                    ocirun_error **error);
 
 /* The environment runc's users count on, added to process.env inside the
  * container after pivot_root: HOME, when the env has none, from the

@@ -1,0 +1,426 @@
+/* linux.seccomp through libseccomp; see seccomp_filter.h for the semantics. */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+
+#include "error.h"
+#include "seccomp_filter.h"
+#include "util/strings.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
+
+/* ---- the tables ------------------------------------------------------------ */
+
+/* Spec architecture names and libseccomp's names for them. */
+static const struct {
+        const char *spec_name;
+        const char *libseccomp_name;
+} archs[] = {
+    {"SCMP_ARCH_X86", "x86"},
+    {"SCMP_ARCH_X86_64", "x86_64"},
+    {"SCMP_ARCH_X32", "x32"},
+    {"SCMP_ARCH_ARM", "arm"},
+    {"SCMP_ARCH_AARCH64", "aarch64"},
+    {"SCMP_ARCH_LOONGARCH64", "loongarch64"},
+    {"SCMP_ARCH_M68K", "m68k"},
+    {"SCMP_ARCH_MIPS", "mips"},
+    {"SCMP_ARCH_MIPS64", "mips64"},
+    {"SCMP_ARCH_MIPS64N32", "mips64n32"},
+    {"SCMP_ARCH_MIPSEL", "mipsel"},
+    {"SCMP_ARCH_MIPSEL64", "mipsel64"},
+    {"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
+    {"SCMP_ARCH_PPC", "ppc"},
+    {"SCMP_ARCH_PPC64", "ppc64"},
+    {"SCMP_ARCH_PPC64LE", "ppc64le"},
+    {"SCMP_ARCH_S390", "s390"},
+    {"SCMP_ARCH_S390X", "s390x"},
+    {"SCMP_ARCH_SH", "sh"},
+    {"SCMP_ARCH_SHEB", "sheb"},
+    {"SCMP_ARCH_PARISC", "parisc"},
+    {"SCMP_ARCH_PARISC64", "parisc64"},
+    {"SCMP_ARCH_RISCV64", "riscv64"},
+};
+
+typedef enum action_kind {
+        ACTION_ALLOW,
+        ACTION_ERRNO,
+        ACTION_KILL_THREAD,
+        ACTION_KILL_PROCESS,
+        ACTION_TRACE,
+        ACTION_TRAP,
+        ACTION_LOG,
+        ACTION_NOTIFY,
+} action_kind;
+
+/* Each action with the libseccomp API level that first carries it
+ * (seccomp_api_get(3)): older kernels or libraries lack the newer ones. */
+static const struct {
+        const char *name;
+        action_kind kind;
+        unsigned api_level;
+} actions[] = {
+    {"SCMP_ACT_ALLOW", ACTION_ALLOW, 1},
+    {"SCMP_ACT_ERRNO", ACTION_ERRNO, 1},
+    {"SCMP_ACT_KILL", ACTION_KILL_THREAD, 1},
+    {"SCMP_ACT_KILL_THREAD", ACTION_KILL_THREAD, 1},
+    {"SCMP_ACT_TRACE", ACTION_TRACE, 1},
+    {"SCMP_ACT_TRAP", ACTION_TRAP, 1},
+    {"SCMP_ACT_KILL_PROCESS", ACTION_KILL_PROCESS, 3},
+    {"SCMP_ACT_LOG", ACTION_LOG, 3},
+    {"SCMP_ACT_NOTIFY", ACTION_NOTIFY, 5},
+};
+
+static const struct {
+        const char *name;
+        enum scmp_compare op;
+} operators[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* Each flag and the libseccomp attribute that sets it; -1 where this
+ * libseccomp has none (WAIT_KILLABLE_RECV came with 2.6). */
+static const struct {
+        const char *name;
+        unsigned long flag;
+        int attribute;
+} flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC, SCMP_FLTATR_CTL_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG, SCMP_FLTATR_CTL_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW, SCMP_FLTATR_CTL_SSB},
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+     SCMP_FLTATR_CTL_WAITKILL},
+#else
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, -1},
+#endif
+};
+
+const char *seccomp_action_name(size_t index, unsigned *ret_api_level)
+{
+        if (index >= ARRAY_SIZE(actions))
+                return NULL;
+        *ret_api_level = actions[index].api_level;
+        return actions[index].name;
+}
+
+const char *seccomp_operator_name(size_t index)
+{
+        return index < ARRAY_SIZE(operators) ? operators[index].name : NULL;
+}
+
+const char *seccomp_arch_name(size_t index, const char **ret_libseccomp_name)
+{
+        if (index >= ARRAY_SIZE(archs))
+                return NULL;
+        *ret_libseccomp_name = archs[index].libseccomp_name;
+        return archs[index].spec_name;
+}
+
+const char *seccomp_flag_name(size_t index, unsigned long *ret_flag, bool *ret_usable)
+{
+        if (index >= ARRAY_SIZE(flags))
+                return NULL;
+        *ret_flag = flags[index].flag;
+        *ret_usable = flags[index].attribute >= 0;
+        return flags[index].name;
+}
+
+static int action_lookup(const char *name, action_kind *ret)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+                if (strcmp(actions[i].name, name) == 0) {
+                        if ((unsigned) seccomp_api_get() < actions[i].api_level)
+                                return -ENOTSUP;
+                        *ret = actions[i].kind;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static int operator_lookup(const char *name, enum scmp_compare *ret)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(operators); i++)
+                if (strcmp(operators[i].name, name) == 0) {
+                        *ret = operators[i].op;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static uint32_t arch_token(const char *spec_name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(archs); i++)
+                if (strcmp(archs[i].spec_name, spec_name) == 0)
+                        return seccomp_arch_resolve_name(archs[i].libseccomp_name);
+        return 0;
+}
+
+static int flag_attribute(const char *name, int *ret)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+                if (strcmp(flags[i].name, name) == 0) {
+                        *ret = flags[i].attribute;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* ---- validation --------------------------------------------------------------- */
+
+static int bad_value(ocirun_error **error, const char *file, const char *field, const char *what,
+                     const char *value)
+{
+        _cleanup_free_ char *quoted = str_quote(value ? value : "", 128);
+        return error_set(error, EINVAL, "%s: linux.seccomp.%s: %s %s", file, field, what,
+                         quoted ? quoted : "");
+}
+
+static int validate_action(const char *name, bool has_errno_ret, const char *file,
+                           const char *field, action_kind *ret, ocirun_error **error)
+{
+        int r = action_lookup(name ? name : "", ret);
+        if (r == -ENOTSUP)
+                return error_set(error, ENOTSUP,
+                                 "%s: linux.seccomp.%s: %s needs a newer libseccomp or kernel "
+                                 "(API level %d here)",
+                                 file, field, name, seccomp_api_get());
+        if (r < 0)
+                return bad_value(error, file, field, "unknown action", name);
+        if (*ret == ACTION_NOTIFY)
+                return error_set(error, ENOTSUP,
+                                 "%s: linux.seccomp.%s: SCMP_ACT_NOTIFY is not supported by this "
+                                 "ocirun build yet",
+                                 file, field);
+        if (has_errno_ret && *ret != ACTION_ERRNO && *ret != ACTION_TRACE)
+                return error_set(error, EINVAL,
+                                 "%s: linux.seccomp.%s: an errno return value needs "
+                                 "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+                                 file, field, name);
+        return 0;
+}
+
+int seccomp_validate(const ocispec_linux_seccomp *seccomp, const char *file, ocirun_error **error)
+{
+        char field[96];
+        action_kind kind;
+
+        if (!seccomp)
+                return 0;
+        if (!seccomp->default_action)
+                return error_set(error, EINVAL, "%s: linux.seccomp.defaultAction: required", file);
+        int r = validate_action(seccomp->default_action, seccomp->has_default_errno_ret, file,
+                                "defaultAction", &kind, error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < seccomp->architectures_len; i++) {
+                snprintf(field, sizeof(field), "architectures[%zu]", i);
+                /* The schema knows the names; libseccomp may not. */
+                if (arch_token(seccomp->architectures[i]) == 0)
+                        return error_set(error, ENOTSUP,
+                                         "%s: linux.seccomp.%s: %s is not supported by "
+                                         "libseccomp %u.%u",
+                                         file, field, seccomp->architectures[i], SCMP_VER_MAJOR,
+                                         SCMP_VER_MINOR);
+        }
+        for (size_t i = 0; i < seccomp->flags_len; i++) {
+                int attribute;
+                snprintf(field, sizeof(field), "flags[%zu]", i);
+                if (flag_attribute(seccomp->flags[i], &attribute) < 0)
+                        return bad_value(error, file, field, "unknown flag", seccomp->flags[i]);
+                if (attribute < 0)
+                        return error_set(error, ENOTSUP,
+                                         "%s: linux.seccomp.%s: %s needs libseccomp 2.6 (this "
+                                         "build has %u.%u)",
+                                         file, field, seccomp->flags[i], SCMP_VER_MAJOR,
+                                         SCMP_VER_MINOR);
+        }
+        for (size_t i = 0; i < seccomp->syscalls_len; i++) {
+                const ocispec_syscall *call = &seccomp->syscalls[i];
+                snprintf(field, sizeof(field), "syscalls[%zu].action", i);
+                r = validate_action(call->action, call->has_errno_ret, file, field, &kind, error);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < call->args_len; j++) {
+                        const ocispec_syscall_arg *arg = &call->args[j];
+                        enum scmp_compare op;
+                        snprintf(field, sizeof(field), "syscalls[%zu].args[%zu]", i, j);
+                        if (operator_lookup(arg->op ? arg->op : "", &op) < 0)
+                                return bad_value(error, file, field, "unknown operator", arg->op);
+                        if (arg->index > 5)
+                                return error_set(error, EINVAL,
+                                                 "%s: linux.seccomp.%s.index: %u is not an "
+                                                 "argument index (0 to 5)",
+                                                 file, field, arg->index);
+                }
+        }
+        return 0;
+}
+
+/* ---- building and loading ------------------------------------------------------ */
+
+static uint32_t action_value(action_kind kind, bool has_errno_ret, uint32_t errno_ret)
+{
+        uint16_t ret = has_errno_ret ? (uint16_t) errno_ret : EPERM;
+        switch (kind) {
+        case ACTION_ALLOW:
+                return SCMP_ACT_ALLOW;
+        case ACTION_ERRNO:
+                return SCMP_ACT_ERRNO(ret);
+        case ACTION_KILL_THREAD:
+                return SCMP_ACT_KILL_THREAD;
+        case ACTION_KILL_PROCESS:
+                return SCMP_ACT_KILL_PROCESS;
+        case ACTION_TRACE:
+                return SCMP_ACT_TRACE(ret);
+        case ACTION_TRAP:
+                return SCMP_ACT_TRAP;
+        case ACTION_LOG:
+                return SCMP_ACT_LOG;
+        case ACTION_NOTIFY:
+                return SCMP_ACT_NOTIFY;
+        default:
+                return SCMP_ACT_KILL_PROCESS;
+        }
+}
+
+static void release_filter(scmp_filter_ctx *ctx)
+{
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+/* Whether two args of the rule compare the same argument: runc then makes
+ * one rule per arg, so that they are ORed rather than ANDed (libseccomp
+ * refuses two conditions on one argument in a single rule). */
+static bool has_repeated_index(const ocispec_syscall *call)
+{
+        for (size_t i = 0; i < call->args_len; i++)
+                for (size_t j = i + 1; j < call->args_len; j++)
+                        if (call->args[i].index == call->args[j].index)
+                                return true;
+        return false;
+}
+
+static void to_condition(const ocispec_syscall_arg *arg, struct scmp_arg_cmp *ret)
+{
+        enum scmp_compare op = SCMP_CMP_EQ;
+        operator_lookup(arg->op, &op);
+        *ret = (struct scmp_arg_cmp){
+            .arg = arg->index, .op = op, .datum_a = arg->value, .datum_b = arg->value_two};
+}
+
+static int add_rules(scmp_filter_ctx ctx, const ocispec_syscall *call, size_t index,
+                     uint32_t default_action, ocirun_error **error)
+{
+        action_kind kind;
+        if (action_lookup(call->action, &kind) < 0)
+                return error_set(error, EINVAL, "linux.seccomp.syscalls[%zu]: bad action", index);
+        uint32_t action = action_value(kind, call->has_errno_ret, call->errno_ret);
+        if (action == default_action)
+                return 0; /* libseccomp refuses it, and it changes nothing */
+
+        struct scmp_arg_cmp conditions[6];
+        bool one_rule_per_arg = has_repeated_index(call);
+        size_t n = one_rule_per_arg ? 0 : call->args_len;
+        for (size_t j = 0; j < n; j++)
+                to_condition(&call->args[j], &conditions[j]);
+
+        for (size_t i = 0; i < call->names_len; i++) {
+                int nr = seccomp_syscall_resolve_name(call->names[i]);
+                if (nr == __NR_SCMP_ERROR) {
+                        /* Unknown to libseccomp (a newer syscall, a typo):
+                         * skipped, as runc does. */
+                        ocirun_log(OCIRUN_LOG_DEBUG, "seccomp: unknown syscall `%s` skipped",
+                                   call->names[i]);
+                        continue;
+                }
+                int r = 0;
+                if (one_rule_per_arg) {
+                        for (size_t j = 0; r == 0 && j < call->args_len; j++) {
+                                struct scmp_arg_cmp condition;
+                                to_condition(&call->args[j], &condition);
+                                r = seccomp_rule_add_array(ctx, action, nr, 1, &condition);
+                        }
+                } else {
+                        r = seccomp_rule_add_array(ctx, action, nr, (unsigned) n, conditions);
+                }
+                if (r < 0)
+                        return error_set_errno(error, -r,
+                                               "linux.seccomp.syscalls[%zu]: add the rule for "
+                                               "`%s`",
+                                               index, call->names[i]);
+        }
+        return 0;
+}
+
+static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *ret,
+                        ocirun_error **error)
+{
+        action_kind kind;
+        if (action_lookup(seccomp->default_action, &kind) < 0)
+                return error_set(error, EINVAL, "linux.seccomp.defaultAction: bad action");
+        uint32_t default_action =
+            action_value(kind, seccomp->has_default_errno_ret, seccomp->default_errno_ret);
+        __attribute__((cleanup(release_filter))) scmp_filter_ctx ctx = seccomp_init(default_action);
+        if (!ctx)
+                return error_set(error, EINVAL, "linux.seccomp: seccomp_init failed");
+
+        /* no_new_privs is process.noNewPrivileges' business, not the
+         * filter's: libseccomp would set it on its own. */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r < 0)
+                return error_set_errno(error, -r,
+                                       "linux.seccomp: clear the no_new_privs attribute");
+        for (size_t i = 0; i < seccomp->architectures_len; i++) {
+                r = seccomp_arch_add(ctx, arch_token(seccomp->architectures[i]));
+                if (r < 0 && r != -EEXIST)
+                        return error_set_errno(error, -r, "linux.seccomp.architectures[%zu]: `%s`",
+                                               i, seccomp->architectures[i]);
+        }
+        for (size_t i = 0; i < seccomp->flags_len; i++) {
+                int attribute = -1;
+                flag_attribute(seccomp->flags[i], &attribute);
+                r = attribute < 0 ? -ENOTSUP
+                                  : seccomp_attr_set(ctx, (enum scmp_filter_attr) attribute, 1);
+                if (r < 0)
+                        return error_set_errno(error, -r, "linux.seccomp.flags[%zu]: `%s`", i,
+                                               seccomp->flags[i]);
+        }
+        for (size_t i = 0; i < seccomp->syscalls_len; i++) {
+                r = add_rules(ctx, &seccomp->syscalls[i], i, default_action, error);
+                if (r < 0)
+                        return r;
+        }
+        *ret = ctx;
+        ctx = NULL;
+        return 0;
+}
+
+int seccomp_install(const ocispec_linux_seccomp *seccomp, bool no_new_privileges, bool late,
+                    ocirun_error **error)
+{
+        if (!seccomp || late != no_new_privileges)
+                return 0;
+        __attribute__((cleanup(release_filter))) scmp_filter_ctx ctx = NULL;
+        int r = build_filter(seccomp, &ctx, error);
+        if (r < 0)
+                return r;
+        r = seccomp_load(ctx);
+        if (r < 0)
+                return error_set_errno(error, -r, "load the seccomp filter");
+        return 0;
+}
