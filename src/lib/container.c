@@ -307,6 +307,11 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                         job->init = message.value;
                         waitpid(job->child, NULL, 0);
                         job->middle = job->child;
+                        /* The child may have forked the init before it was
+                         * moved into the cgroup itself. */
+                        r = cgroup_enter(job->state, job->init, error);
+                        if (r < 0)
+                                sync_send(job->sync_fd, SYNC_ERROR, -r, NULL, 0, NULL);
                         break;
                 case SYNC_RUNTIME_HOOKS:
                         r = run_runtime_hooks(job, error);
@@ -355,8 +360,7 @@ static int spawn_init(create_job *job, ocirun_error **error)
                     .no_pivot = job->options->no_pivot,
                     .cgroup_path =
                         job->state->cgroup_paths ? job->state->cgroup_paths->values[0] : NULL,
-                    .has_cgroup_namespace =
-                        (job->plan.clone_flags | job->plan.unshare_flags) & CLONE_NEWCGROUP,
+                    .has_cgroup_namespace = job->plan.new_cgroup,
                     .has_user_namespace = has_user_namespace(job),
                     .bind_source_fds = job->bind_source_fds,
                 },

@@ -283,7 +283,13 @@ _Noreturn void init_main(init_args *args)
         fork_init_if_needed(args);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
+        /* create answers this exchange only after it has moved us into the
+         * container's cgroup: now a new cgroup namespace is rooted there. */
         _cleanup_free_ char *creating_json = run_runtime_hooks(args, &created_json);
+        if (args->plan->new_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
+                error_set_errno(&error, errno, "unshare the cgroup namespace");
+                fail(args, error);
+        }
         if (!args->no_new_keyring && join_session_keyring(args->id, &error) < 0)
                 fail(args, error);
 

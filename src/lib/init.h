@@ -27,7 +27,8 @@ typedef struct init_args {
  * Order: inherited fds closed -> namespaces (id maps by the parent, joins,
  * time) -> lo up in a new network namespace -> the init process itself (a
  * fork when the pid namespace demands it) -> prestart and createRuntime
- * hooks (by the parent) -> session keyring -> mounts and devices ->
+ * hooks (by the parent, which has put the init in its cgroup by then) ->
+ * a new cgroup namespace -> session keyring -> mounts and devices ->
  * createContainer hooks -> pivot_root -> terminal and /dev/console ->
  * hostname, domainname, sysctl -> masked and read-only paths -> HOME and
  * LISTEN_FDS in the env -> process_prepare (oom_score_adj, rlimits,

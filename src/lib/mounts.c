@@ -1382,12 +1382,29 @@ int mount_cgroup(const mount_cgroup_context *context, int target_fd, uint64_t at
                 return r;
         }
 
-        /* v1 or hybrid: a tmpfs holding one directory per hierarchy. It is
-         * made read-only last, once its directories exist. */
         _cleanup_(mountinfo_freep) mountinfo *info = NULL;
         r = mountinfo_read("/proc/self/mountinfo", &info, error);
         if (r < 0)
                 return r;
+        if (context->unified_only) {
+                for (size_t i = 0; i < info->len; i++) {
+                        const mountinfo_entry *h = &info->entries[i];
+                        if (is_cgroup_hierarchy(h) && strcmp(h->fstype, "cgroup2") == 0)
+                                return mount_one_hierarchy(context, h, target_fd, attributes,
+                                                           error);
+                }
+                if (!context->has_cgroup_namespace)
+                        return error_set(error, ENOENT,
+                                         "no cgroup2 hierarchy is mounted on this host to bind "
+                                         "the container's cgroup from");
+                r = mount_new_detached("cgroup2", "cgroup2", data, 0, attributes, &mount_fd, error);
+                if (r == 0)
+                        r = mount_attach(mount_fd, target_fd, error);
+                return r;
+        }
+
+        /* v1 or hybrid: a tmpfs holding one directory per hierarchy. It is
+         * made read-only last, once its directories exist. */
         _cleanup_free_ char *tmpfs_data = mount_data_with_label("mode=755", context->label);
         if (!tmpfs_data)
                 return error_set(error, ENOMEM, "out of memory");

@@ -176,13 +176,17 @@ int mount_id_of_fd(int fd, int *ret_id, ocirun_error **error);
 typedef struct mount_cgroup_context {
         const char *cgroup_path; /* the container's cgroup, "/ocirun/ID" */
         bool has_cgroup_namespace;
+        /* A mount of type cgroup2: the unified hierarchy only, even on a v1
+         * or hybrid host (as runc mounts it). */
+        bool unified_only;
         const char *label; /* linux.mountLabel when SELinux is on, else NULL */
 } mount_cgroup_context;
 
 /* Mounts the cgroup filesystems at target_fd (a directory inside the rootfs)
  * the way the host has them: cgroup2 on a unified host; on a v1 or hybrid
  * host a tmpfs with one mount per v1 hierarchy (and `unified`), the host's
- * symlinks between them copied. With a cgroup namespace they are new
+ * symlinks between them copied; with unified_only the unified hierarchy
+ * alone. With a cgroup namespace they are new
  * mounts; without one, binds of the container's own cgroup directories.
  * attributes (MOUNT_ATTR_*) apply to each. */
 int mount_cgroup(const mount_cgroup_context *context, int target_fd, uint64_t attributes,

@@ -97,6 +97,8 @@ int namespaces_plan_make(const ocispec_config *config, namespace_plan *plan, oci
                                 plan->new_user = true;
                         if (flag == CLONE_NEWTIME)
                                 plan->new_time = true;
+                        else if (flag == CLONE_NEWCGROUP)
+                                plan->new_cgroup = true;
                         else
                                 plan->clone_flags |= flag;
                         continue;

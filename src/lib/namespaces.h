@@ -19,6 +19,11 @@ typedef struct namespace_plan {
         unsigned long unshare_flags;
         bool new_user;
         bool new_time;
+        /* A new cgroup namespace is unshared by the init only once create
+         * has moved it into the container's cgroup: cloned at once, its
+         * root would be create's cgroup and the container would see the
+         * host's tree above its own. */
+        bool new_cgroup;
         /* A new pid namespace made by unshare, or a joined one, takes a fork:
          * the init is cloned (CLONE_PARENT) by the first child. */
         bool init_needs_fork;

@@ -300,6 +300,35 @@ static char *bind_source_path(const char *bundle, const ocispec_mount *m)
         return source;
 }
 
+/* An idmapped bind (idmap, ridmap, or the mount's own mappings): the id
+ * mapping is a user namespace made for it, which only the host's root can
+ * make with host ids, so in a container with a user namespace create does
+ * this for the init. Without mappings of its own, an idmapped mount uses
+ * the container's user namespace mappings, as runc does. */
+static int bind_idmap(const ocispec_config *config, const ocispec_mount *m,
+                      const mount_options *options, int mount_fd, ocirun_error **error)
+{
+        if (!options->idmap && m->uid_mappings_len == 0)
+                return 0;
+        const ocispec_linux *l = config->linux;
+        const ocispec_id_mapping *uids = m->uid_mappings, *gids = m->gid_mappings;
+        size_t n_uids = m->uid_mappings_len, n_gids = m->gid_mappings_len;
+        if (n_uids == 0 && l) {
+                uids = l->uid_mappings;
+                n_uids = l->uid_mappings_len;
+                gids = l->gid_mappings;
+                n_gids = l->gid_mappings_len;
+        }
+        _cleanup_close_ int userns_fd = -1;
+        int r = mount_idmap_userns(uids, n_uids, gids, n_gids, &userns_fd, error);
+        if (r == 0)
+                r = mount_set_attributes(mount_fd, options->recursive_idmap, MOUNT_ATTR_IDMAP, 0, 0,
+                                         userns_fd, error);
+        if (r < 0)
+                return error_prefix(error, "idmap");
+        return 0;
+}
+
 int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, int **ret_fds,
                              ocirun_error **error)
 {
@@ -325,6 +354,15 @@ int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, i
                                                  error);
                 else
                         error_set(error, ENOMEM, "out of memory");
+                /* A clone joins the peer group of a shared source: as a
+                 * slave, what the container mounts under it stays off the
+                 * host, as with the init's own clones (whose source is
+                 * already a slave in the container's namespace). */
+                if (r == 0)
+                        r = mount_set_attributes(fds[i], options.recursive, 0, 0, MS_SLAVE, -1,
+                                                 error);
+                if (r == 0)
+                        r = bind_idmap(config, m, &options, fds[i], error);
                 if (r < 0) {
                         rootfs_close_bind_sources(fds, config->mounts_len);
                         return error_prefix(error, "mounts[%zu]: bind `%s`", i, m->source);
@@ -354,7 +392,8 @@ static int mount_bind(const rootfs_context *context, int root_fd, size_t index,
 
         _cleanup_close_ int mount_fd = -1;
         struct stat st;
-        if (context->bind_source_fds && context->bind_source_fds[index] >= 0) {
+        bool from_parent = context->bind_source_fds && context->bind_source_fds[index] >= 0;
+        if (from_parent) {
                 mount_fd = fcntl(context->bind_source_fds[index], F_DUPFD_CLOEXEC, 3);
                 if (mount_fd < 0 || fstat(mount_fd, &st) < 0)
                         return error_set_errno(error, errno, "the clone of `%s`", source);
@@ -379,25 +418,10 @@ static int mount_bind(const rootfs_context *context, int root_fd, size_t index,
                 if (r < 0)
                         return r;
         }
-        if (options->idmap || m->uid_mappings_len > 0) {
-                /* Without mappings of its own, an idmapped mount uses the
-                 * container's user namespace mappings, as runc does. */
-                const ocispec_linux *l = context->config->linux;
-                const ocispec_id_mapping *uids = m->uid_mappings, *gids = m->gid_mappings;
-                size_t n_uids = m->uid_mappings_len, n_gids = m->gid_mappings_len;
-                if (n_uids == 0 && l) {
-                        uids = l->uid_mappings;
-                        n_uids = l->uid_mappings_len;
-                        gids = l->gid_mappings;
-                        n_gids = l->gid_mappings_len;
-                }
-                _cleanup_close_ int userns_fd = -1;
-                r = mount_idmap_userns(uids, n_uids, gids, n_gids, &userns_fd, error);
-                if (r == 0)
-                        r = mount_set_attributes(mount_fd, options->recursive_idmap,
-                                                 MOUNT_ATTR_IDMAP, 0, 0, userns_fd, error);
+        if (!from_parent) {
+                r = bind_idmap(context->config, m, options, mount_fd, error);
                 if (r < 0)
-                        return error_prefix(error, "idmap");
+                        return r;
         }
         /* Flags first on the top mount, then the recursive ones, all while
          * the tree is detached: it is never visible with the wrong flags.
@@ -508,7 +532,8 @@ static int mount_filesystem(int root_fd, const ocispec_mount *m, const char *des
 }
 
 static int mount_cgroup_entry(const rootfs_context *context, int root_fd, const char *destination,
-                              const mount_options *options, const char *label, ocirun_error **error)
+                              bool unified_only, const mount_options *options, const char *label,
+                              ocirun_error **error)
 {
         _cleanup_close_ int target_fd = -1;
         int r = path_open_in_root(root_fd, destination, PATH_CREATE_DIRECTORY, false, &target_fd,
@@ -523,6 +548,7 @@ static int mount_cgroup_entry(const rootfs_context *context, int root_fd, const 
         mount_cgroup_context cgroup = {
             .cgroup_path = context->cgroup_path,
             .has_cgroup_namespace = context->has_cgroup_namespace,
+            .unified_only = unified_only,
             .label = label,
         };
         return mount_cgroup(&cgroup, target_fd, set, options->data, error);
@@ -570,7 +596,8 @@ static int mount_config_entry(const rootfs_context *context, int root_fd, size_t
         else if (bind)
                 r = mount_bind(context, root_fd, i, m, destination, &options, error);
         else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
-                r = mount_cgroup_entry(context, root_fd, destination, &options, label, error);
+                r = mount_cgroup_entry(context, root_fd, destination, strcmp(type, "cgroup2") == 0,
+                                       &options, label, error);
         else
                 r = mount_filesystem(root_fd, m, destination, &options, label, error);
         if (r < 0) {
