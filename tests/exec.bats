@@ -37,10 +37,14 @@ teardown() {
 	run ocirun exec c1 cat /proc/1/comm
 	assert_status 0
 	assert_output_equals "sleep"
-	run ocirun exec c1 sh -c 'cat /proc/self/cgroup | grep pids'
+	# Inside, the container's cgroup namespace is rooted at its cgroup.
+	run ocirun exec c1 sh -c 'grep pids /proc/self/cgroup'
 	assert_status 0
-	assert_output_contains "pids:/"
-	assert_equal "$(grep pids /proc/$INIT_PID/cgroup)" "$output" "the pids cgroup (seen from the container)"
+	assert_output_equals "$(grep pids "/proc/$INIT_PID/cgroup" | cut -d: -f1-2):/"
+	# From the host, the exec'd process is in the init's cgroup.
+	ocirun_detached exec --detach --pid-file "$TEST_TMP/exec.pid" c1 sleep 100
+	assert_status 0
+	assert_equal "$(cat "/proc/$(cat "$TEST_TMP/exec.pid")/cgroup")" "$(cat "/proc/$INIT_PID/cgroup")" "the exec'd process's cgroups seen from the host"
 }
 
 @test "exec takes the container's env and adds --env, --cwd and --user" {

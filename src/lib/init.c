@@ -126,18 +126,23 @@ static int join_session_keyring(const char *id, ocirun_error **error)
         return 0;
 }
 
+/* Through the procfs of the container's /proc, never a string path: an
+ * image whose /proc/sys leads elsewhere must not get a sysctl value
+ * written into a host file (CVE-2025-52881 class). */
 static int write_sysctl(const char *key, const char *value, ocirun_error **error)
 {
         _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "/proc/sys/%s", key) < 0)
+        if (asprintf(&path, "sys/%s", key) < 0)
                 return error_set(error, ENOMEM, "out of memory");
-        for (char *c = path + strlen("/proc/sys/"); *c; c++)
+        for (char *c = path + strlen("sys/"); *c; c++)
                 if (*c == '.')
                         *c = '/';
         if (strstr(path, "/../") || strstr(path, "/./"))
                 return error_set(error, EINVAL, "config.json: linux.sysctl: invalid key `%s`", key);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 || write(fd, value, strlen(value)) < 0)
+        _cleanup_close_ int fd = process_proc_open(path, O_WRONLY, true, error);
+        if (fd < 0)
+                return error_prefix(error, "config.json: linux.sysctl: set %s to `%s`", key, value);
+        if (write(fd, value, strlen(value)) < 0)
                 return error_set_errno(error, errno, "config.json: linux.sysctl: set %s to `%s`",
                                        key, value);
         return 0;

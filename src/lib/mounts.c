@@ -411,6 +411,13 @@ static int walk_creating(int root_fd, const char *path, path_create create, int 
                                  * through its target, still inside the root. */
                                 char target[PATH_MAX];
                                 ssize_t n = readlinkat(parent_fd, name, target, sizeof(target) - 1);
+                                /* Not a symlink (EINVAL) or gone: someone
+                                 * is swapping the path under us. */
+                                if (n < 0 && (errno == EINVAL || errno == ENOENT))
+                                        return error_set(error, EAGAIN,
+                                                         "`%s` inside the rootfs changed while it "
+                                                         "was being resolved",
+                                                         prefix);
                                 if (n < 0)
                                         return error_set_errno(
                                             error, errno, "open `%s` inside the rootfs", prefix);

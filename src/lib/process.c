@@ -188,16 +188,10 @@ int process_apply_rlimits(const ocispec_process *process, ocirun_error **error)
 
 /* ---- /proc/self --------------------------------------------------------- */
 
-/* /proc/self/<name> of the procfs mounted at /proc. The container's /proc
- * could have something mounted over one of its files (a procfs file that
- * writes elsewhere, as in CVE-2025-52881), so the path is resolved without
- * crossing any mount and without magic links, below a /proc that is checked
- * to be procfs. */
-static int proc_self_open(const char *name, int flags, ocirun_error **error)
+int process_proc_open(const char *path, int flags, bool no_symlinks, ocirun_error **error)
 {
         _cleanup_close_ int proc_fd = -1;
         struct statfs fs;
-        char path[64];
         int fd;
 
         proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -208,17 +202,29 @@ static int proc_self_open(const char *name, int flags, ocirun_error **error)
         if (fs.f_type != PROC_SUPER_MAGIC)
                 return error_set(error, EINVAL, "/proc is not a procfs mount");
 
-        snprintf(path, sizeof(path), "self/%s", name);
         struct open_how how = {
             .flags = (uint64_t) (flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY),
-            .resolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+            .resolve =
+                RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
         };
         fd = (int) syscall(SYS_openat2, proc_fd, path, &how, sizeof(how));
         if (fd < 0 && errno == ENOSYS) /* before Linux 5.6: no mount check */
                 fd = openat(proc_fd, path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return error_set_errno(error, errno, "open /proc/%s", path);
+        /* Whatever the path went through, the file must be procfs's. */
+        if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC) {
+                close(fd);
+                return error_set(error, EINVAL, "/proc/%s is not a file of procfs", path);
+        }
         return fd;
+}
+
+static int proc_self_open(const char *name, int flags, ocirun_error **error)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "self/%s", name);
+        return process_proc_open(path, flags, false, error);
 }
 
 /* ---- oom_score_adj ------------------------------------------------------- */

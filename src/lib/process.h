@@ -28,6 +28,15 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
                     const ocispec_linux_seccomp *seccomp, char **ret_executable,
                     ocirun_error **error);
 
+/* Opens PATH (relative to /proc, such as "self/oom_score_adj" or
+ * "sys/kernel/domainname") in the procfs mounted at /proc. The container's
+ * /proc could be something else, or have something mounted over one of
+ * its files (a procfs file that writes elsewhere, CVE-2025-52881), so /proc
+ * must be procfs, the path is resolved without crossing a mount or
+ * following a magic link (nor any symlink with no_symlinks), and the file
+ * opened must be procfs's. */
+int process_proc_open(const char *path, int flags, bool no_symlinks, ocirun_error **error);
+
 /* The environment runc's users count on, added to process.env inside the
  * container after pivot_root: HOME, when the env has none, from the
  * container's /etc/passwd entry of process.user.uid (or "/"); and, with
