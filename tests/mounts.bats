@@ -864,10 +864,9 @@ m["gidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 10}]'
 # ---------------------------------------------------------------------------
 # Errors
 
-@test "an unknown option on a bind is an error naming the option and the mount; nothing is left" {
-	mkdir -p "$TEST_TMP/src"
-	container_bundle "$BUNDLE" true
-	add_mount /x bind "$TEST_TMP/src" bind bogus
+# assert_create_refuses_last_mount WORD: create fails with one line on
+# stderr naming the last mount (mounts[N]) and WORD, and leaves nothing.
+assert_create_refuses_last_mount() {
 	local index
 	index=$(last_mount_index)
 	ocirun_detached create --bundle "$BUNDLE" c1
@@ -875,35 +874,26 @@ m["gidMappings"] = [{"containerID": 0, "hostID": 2000, "size": 10}]'
 	assert_stdout_empty
 	assert_equal "$(wc -l <<<"$stderr")" 1 "lines on stderr"
 	assert_stderr_contains "mounts[$index]"
-	assert_stderr_contains '"bogus"'
+	assert_stderr_contains "$1"
 	assert_nothing_left c1
+}
+
+@test "an unknown option on a bind is an error naming the option and the mount; nothing is left" {
+	mkdir -p "$TEST_TMP/src"
+	container_bundle "$BUNDLE" true
+	add_mount /x bind "$TEST_TMP/src" bind bogus
+	assert_create_refuses_last_mount '"bogus"'
 }
 
 @test "filesystem data on a bind is an error too: a bind takes no data" {
 	mkdir -p "$TEST_TMP/src"
 	container_bundle "$BUNDLE" true
 	add_mount /x bind "$TEST_TMP/src" bind size=1m
-	local index
-	index=$(last_mount_index)
-	ocirun_detached create --bundle "$BUNDLE" c1
-	assert_status 1
-	assert_stdout_empty
-	assert_equal "$(wc -l <<<"$stderr")" 1 "lines on stderr"
-	assert_stderr_contains "mounts[$index]"
-	assert_stderr_contains "size=1m"
-	assert_nothing_left c1
+	assert_create_refuses_last_mount size=1m
 }
 
 @test "an option the filesystem does not know is an error naming it and the mount; nothing is left" {
 	container_bundle "$BUNDLE" true
 	add_mount /x tmpfs tmpfs nosuid bogus
-	local index
-	index=$(last_mount_index)
-	ocirun_detached create --bundle "$BUNDLE" c1
-	assert_status 1
-	assert_stdout_empty
-	assert_equal "$(wc -l <<<"$stderr")" 1 "lines on stderr"
-	assert_stderr_contains "mounts[$index]"
-	assert_stderr_contains "bogus"
-	assert_nothing_left c1
+	assert_create_refuses_last_mount bogus
 }
