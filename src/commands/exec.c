@@ -27,6 +27,8 @@ static const char exec_usage[] =
     "  -g, --additional-gids GID a supplementary group (repeatable)\n"
     "  -c, --cap CAP             add a capability (repeatable)\n"
     "      --no-new-privs        set no_new_privileges\n"
+    "      --apparmor PROFILE    the AppArmor profile of the process\n"
+    "      --process-label LABEL the SELinux label of the process\n"
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the process\n"
     "  -h, --help                show this help\n";
 
@@ -131,7 +133,9 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 OPT_PID_FILE,
                 OPT_CWD,
                 OPT_NO_NEW_PRIVS,
-                OPT_PRESERVE_FDS
+                OPT_PRESERVE_FDS,
+                OPT_APPARMOR,
+                OPT_PROCESS_LABEL
         };
         static const struct option options[] = {
             {"process", required_argument, NULL, 'p'},
@@ -145,12 +149,15 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
             {"additional-gids", required_argument, NULL, 'g'},
             {"cap", required_argument, NULL, 'c'},
             {"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+            {"apparmor", required_argument, NULL, OPT_APPARMOR},
+            {"process-label", required_argument, NULL, OPT_PROCESS_LABEL},
             {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
             {"help", no_argument, NULL, 'h'},
             {},
         };
         ocirun_exec_options exec_options = {.console_socket_fd = -1};
         const char *process_file = NULL, *cwd = NULL, *user = NULL;
+        const char *apparmor = NULL, *process_label = NULL;
         bool tty = false, detach = false, no_new_privs = false, help = false;
         _cleanup_strv_ char **envs = NULL, **gids = NULL, **caps = NULL;
         size_t envs_len = 0, gids_len = 0, caps_len = 0;
@@ -198,6 +205,12 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                         break;
                 case OPT_NO_NEW_PRIVS:
                         no_new_privs = true;
+                        break;
+                case OPT_APPARMOR:
+                        apparmor = optarg;
+                        break;
+                case OPT_PROCESS_LABEL:
+                        process_label = optarg;
                         break;
                 case OPT_PRESERVE_FDS:
                         exec_options.preserve_fds = (int) strtol(optarg, &end, 10);
@@ -277,6 +290,9 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 process->no_new_privileges = true;
                 process->has_no_new_privileges = true;
         }
+        if ((apparmor && replace_string(&process->apparmor_profile, apparmor) < 0) ||
+            (process_label && replace_string(&process->selinux_label, process_label) < 0))
+                return error_set(error, ENOMEM, "out of memory");
 
         __attribute__((cleanup(foreground_end)))
         foreground fg = {.signal_fd = -1, .console = {-1, -1}};

@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "config.h"
 #include "error.h"
+#include "lsm.h"
 #include "seccomp_filter.h"
 #include "process.h"
 #include "rootfs.h"
@@ -28,22 +29,6 @@ static bool has_namespace(const ocispec_linux *linux_config, const char *type)
                 if (strcmp(linux_config->namespaces[i].type, type) == 0)
                         return true;
         return false;
-}
-
-int config_refuse_process_labels(const ocispec_process *process, const char *source,
-                                 ocirun_error **error)
-{
-        if (process->apparmor_profile && *process->apparmor_profile)
-                return error_set(error, ENOTSUP,
-                                 "%s: process.apparmorProfile: AppArmor is not supported by this "
-                                 "ocirun build yet",
-                                 source);
-        if (process->selinux_label && *process->selinux_label)
-                return error_set(error, ENOTSUP,
-                                 "%s: process.selinuxLabel: SELinux labels are not supported by "
-                                 "this ocirun build yet",
-                                 source);
-        return 0;
 }
 
 int config_validate_for_create(const ocispec_config *config, bool has_console_socket,
@@ -79,7 +64,7 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
                 if (r < 0)
                         return r;
         }
-        int r = config_refuse_process_labels(process, "config.json", error);
+        int r = lsm_validate(process, "config.json", error);
         if (r < 0)
                 return r;
         /* Not refused (engines always send resources), but never silent. */

@@ -17,10 +17,4 @@ int config_load(const char *bundle, ocispec_config **ret, ocirun_error **error);
 int config_validate_for_create(const ocispec_config *config, bool has_console_socket,
                                ocirun_error **error);
 
-/* LSM labels are refused rather than ignored until they are applied: a
- * process asking for confinement must never run unconfined. source names
- * the document in the message ("config.json", "exec"). */
-int config_refuse_process_labels(const ocispec_process *process, const char *source,
-                                 ocirun_error **error);
-
 #endif

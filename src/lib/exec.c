@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "error.h"
+#include "lsm.h"
 #include "namespaces.h"
 #include "process.h"
 #include "seccomp_filter.h"
@@ -92,7 +93,8 @@ _Noreturn static void exec_child(const ocispec_process *process,
         syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
         /* report_fd is CLOEXEC: execve closing it is the success signal. */
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
-        if (seccomp_install(seccomp, process->no_new_privileges, true, &error) < 0)
+        if (lsm_set_exec_labels(process, &error) < 0 ||
+            seccomp_install(seccomp, process->no_new_privileges, true, &error) < 0)
                 child_fail(report_fd, error);
         process_exec(process, executable, &error);
         child_fail(report_fd, error);
@@ -128,7 +130,7 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 return error_set(error, EINVAL,
                                  "exec: --console-socket needs a terminal (--tty or "
                                  "process.terminal)");
-        r = config_refuse_process_labels(process, "exec", error);
+        r = lsm_validate(process, "exec", error);
         if (r == 0)
                 r = process_validate(process, error);
         if (r < 0)

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "hooks.h"
 #include "init.h"
+#include "lsm.h"
 #include "process.h"
 #include "seccomp_filter.h"
 #include "sync.h"
@@ -336,6 +337,7 @@ _Noreturn void init_main(init_args *args)
                                        created_json ? created_json : creating_json, &error) < 0)
                 fail_late(error);
         if (process_apply_cpu_affinity(process, true, &error) < 0 ||
+            lsm_set_exec_labels(process, &error) < 0 ||
             seccomp_install(config->linux ? config->linux->seccomp : NULL,
                             process->no_new_privileges, true, &error) < 0)
                 fail_late(error);

@@ -21,6 +21,7 @@
 #include "devices.h"
 #include "error.h"
 #include "mounts.h"
+#include "lsm.h"
 #include "rootfs.h"
 #include "util/strings.h"
 
@@ -61,24 +62,9 @@ static const char *const proc_covers_allowed[] = {
     "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
 
-/* SELinux is on when selinuxfs is mounted. Checked once, before
- * pivot_root, while the host's /sys is still visible: rootfs_finish (masked
- * directories) runs in the same process after it. */
-static int selinux_state = -1;
-
-static bool selinux_enabled(void)
-{
-        if (selinux_state < 0) {
-                struct statfs st;
-                selinux_state = statfs("/sys/fs/selinux", &st) == 0 &&
-                                (unsigned long) st.f_type == SELINUX_MAGIC;
-        }
-        return selinux_state > 0;
-}
-
 static const char *mount_label(const ocispec_config *config)
 {
-        if (!config->linux || str_empty(config->linux->mount_label) || !selinux_enabled())
+        if (!config->linux || str_empty(config->linux->mount_label) || !lsm_selinux_enabled())
                 return NULL;
         return config->linux->mount_label;
 }
@@ -797,7 +783,7 @@ int rootfs_pivot(const rootfs_context *context, ocirun_error **error)
         if (!context->rootfs || context->rootfs[0] != '/')
                 return error_set(error, EINVAL, "the rootfs path must be absolute");
         /* Cache the SELinux state while the host's /sys is still there. */
-        (void) selinux_enabled();
+        (void) lsm_selinux_enabled();
         if (context->no_pivot)
                 return move_root(context->rootfs, error);
         return pivot_root_to(context->rootfs, error);
