@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -59,6 +60,12 @@ _Noreturn static void exec_child(const ocispec_process *process,
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         _cleanup_free_ char *executable = NULL;
         sigset_t none;
+
+        /* The container's processes must not reach our binary through
+         * /proc/PID/exe while we run inside it (CVE-2019-5736; see
+         * init.c). */
+        if (!(flags & CLONE_NEWUSER))
+                prctl(PR_SET_DUMPABLE, 0);
 
         sigemptyset(&none);
         for (int sig = 1; sig < NSIG; sig++)

@@ -273,6 +273,16 @@ _Noreturn void init_main(init_args *args)
         reset_signals();
         /* Until `ready`, the child must not outlive a create that died. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Until execve, this process is ocirun's binary running inside the
+         * container: without a user namespace the container's root is the
+         * host's, and could open /proc/1/exe (a startContainer hook, say)
+         * and write the host's ocirun once it is no longer running
+         * (CVE-2019-5736). Not dumpable, /proc/1/exe needs CAP_SYS_PTRACE
+         * in the host's user namespace; execve makes the program dumpable
+         * again. With a user namespace, the container's root does not own
+         * the binary, and its id maps must stay writable by create. */
+        if (!args->rootfs.has_user_namespace)
+                prctl(PR_SET_DUMPABLE, 0);
         ocirun_log_close();
         if (close_inherited_fds(args, &error) < 0)
                 fail(args, error);
