@@ -8,6 +8,7 @@
 #include "commands/commands.h"
 #include "commands/foreground.h"
 #include "error.h"
+#include "process.h"
 
 static const char exec_usage[] =
     "Usage: ocirun exec [OPTIONS] ID [COMMAND [ARG...]]\n"
@@ -31,23 +32,6 @@ static const char exec_usage[] =
     "      --process-label LABEL the SELinux label of the process\n"
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the process\n"
     "  -h, --help                show this help\n";
-
-/* Replaces KEY's entry of env, or appends KEY=VALUE. */
-static int env_set(ocispec_process *process, const char *assignment)
-{
-        size_t key_len = strcspn(assignment, "=");
-        for (size_t i = 0; i < process->env_len; i++)
-                if (strncmp(process->env[i], assignment, key_len) == 0 &&
-                    process->env[i][key_len] == '=') {
-                        char *copy = strdup(assignment);
-                        if (!copy)
-                                return -ENOMEM;
-                        free(process->env[i]);
-                        process->env[i] = copy;
-                        return 0;
-                }
-        return ocispec_strv_append(&process->env, &process->env_len, assignment);
-}
 
 static int parse_id(const char *text, uint32_t *ret)
 {
@@ -272,7 +256,7 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 process->console_size = NULL;
         }
         for (size_t i = 0; i < envs_len; i++)
-                if (env_set(process, envs[i]) < 0)
+                if (process_env_set(process, envs[i]) < 0)
                         return error_set(error, ENOMEM, "out of memory");
         if (cwd && replace_string(&process->cwd, cwd) < 0)
                 return error_set(error, ENOMEM, "out of memory");

@@ -15,29 +15,12 @@
 
 #include "error.h"
 #include "notify.h"
+#include "process.h"
 #include "state.h"
 
 /* A datagram larger than this is not an sd_notify message (systemd's own
  * limit for one is far below it). */
 #define NOTIFY_MESSAGE_MAX 4096
-
-static int env_set(char ***env, size_t *len, const char *name, const char *value)
-{
-        size_t name_len = strlen(name), kept = 0;
-        for (size_t i = 0; i < *len; i++) {
-                if (strncmp((*env)[i], name, name_len) == 0 && (*env)[i][name_len] == '=')
-                        free((*env)[i]);
-                else
-                        (*env)[kept++] = (*env)[i];
-        }
-        if (*env)
-                (*env)[kept] = NULL;
-        *len = kept;
-        _cleanup_free_ char *assignment = NULL;
-        if (asprintf(&assignment, "%s=%s", name, value) < 0)
-                return -ENOMEM;
-        return ocispec_strv_append(env, len, assignment);
-}
 
 static int add_bind_mount(ocispec_config *config, const char *source, const char *destination)
 {
@@ -98,8 +81,8 @@ int notify_prepare(ocispec_config *config, int dirfd, const char *state_dir_path
                 return error_set(error, ENOMEM, "out of memory");
         if (!config->process)
                 return 0;
-        if (env_set(&config->process->env, &config->process->env_len, "NOTIFY_SOCKET",
-                    NOTIFY_MOUNT "/" NOTIFY_SOCKET_NAME) < 0)
+        if (process_env_set(config->process, "NOTIFY_SOCKET=" NOTIFY_MOUNT "/" NOTIFY_SOCKET_NAME) <
+            0)
                 return error_set(error, ENOMEM, "out of memory");
         return 0;
 }

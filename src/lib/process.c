@@ -1007,6 +1007,34 @@ static bool env_has(const ocispec_process *process, const char *name)
         return false;
 }
 
+int process_env_set(ocispec_process *process, const char *assignment)
+{
+        size_t key_len = strcspn(assignment, "=");
+        char *copy = strdup(assignment); /* first: nothing can fail mid-edit */
+        if (!copy)
+                return -ENOMEM;
+        bool replaced = false;
+        size_t kept = 0;
+        for (size_t i = 0; i < process->env_len; i++) {
+                char *entry = process->env[i];
+                if (strncmp(entry, assignment, key_len) != 0 || entry[key_len] != '=') {
+                        process->env[kept++] = entry;
+                        continue;
+                }
+                free(entry);
+                if (!replaced)
+                        process->env[kept++] = copy;
+                replaced = true;
+        }
+        process->env_len = kept;
+        if (process->env)
+                process->env[kept] = NULL;
+        if (replaced)
+                return 0;
+        free(copy);
+        return ocispec_strv_append(&process->env, &process->env_len, assignment);
+}
+
 int process_add_default_env(ocispec_process *process, int listen_fds, ocirun_error **error)
 {
         if (!env_has(process, "HOME")) {

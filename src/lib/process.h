@@ -37,6 +37,10 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
  * opened must be procfs's. */
 int process_proc_open(const char *path, int flags, bool no_symlinks, ocirun_error **error);
 
+/* Sets KEY=VALUE (assignment) in process.env: the first entry for KEY is
+ * replaced in place and any later one dropped, or it is appended. */
+int process_env_set(ocispec_process *process, const char *assignment);
+
 /* The environment runc's users count on, added to process.env inside the
  * container after pivot_root: HOME, when the env has none, from the
  * container's /etc/passwd entry of process.user.uid (or "/"); and, with

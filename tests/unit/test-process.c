@@ -1405,6 +1405,35 @@ static void test_find_executable(const char *dir)
         }
 }
 
+/* process_env_set: exec --env and the NOTIFY_SOCKET of create share it. */
+static void test_env_set(void)
+{
+        ocispec_process process = {0};
+        const char *initial[] = {"A=1", "K=old", "B=2", "K=dup"};
+        for (size_t i = 0; i < 4; i++)
+                ocispec_strv_append(&process.env, &process.env_len, initial[i]);
+
+        int r = process_env_set(&process, "K=new");
+        TAP_OK(r == 0 && process.env_len == 3 && strcmp(process.env[0], "A=1") == 0 &&
+                   strcmp(process.env[1], "K=new") == 0 && strcmp(process.env[2], "B=2") == 0 &&
+                   process.env[3] == NULL,
+               "env_set: the first K= replaced in place, the later one dropped");
+        r = process_env_set(&process, "KEY=x");
+        TAP_OK(r == 0 && process.env_len == 4 && strcmp(process.env[3], "KEY=x") == 0 &&
+                   strcmp(process.env[1], "K=new") == 0,
+               "env_set: a key that only shares a prefix is appended");
+        r = process_env_set(&process, "EMPTY=");
+        TAP_OK(r == 0 && process.env_len == 5 && strcmp(process.env[4], "EMPTY=") == 0,
+               "env_set: an empty value is appended");
+        strv_free(process.env);
+
+        ocispec_process none = {0};
+        r = process_env_set(&none, "ONLY=1");
+        TAP_OK(r == 0 && none.env_len == 1 && strcmp(none.env[0], "ONLY=1") == 0 && !none.env[1],
+               "env_set: on an empty env");
+        strv_free(none.env);
+}
+
 static void child_exec(void *arg)
 {
         char *args[] = {(char *) "/bin/sh", (char *) "-c", (char *) "test \"$A\" = B && exit 7",
@@ -1460,6 +1489,7 @@ int main(void)
         run_child("noNewPrivileges", child_no_new_privs, NULL);
         test_chdir(dir);
         test_find_executable(dir);
+        test_env_set();
         run_child("exec", child_exec, NULL);
         run_child("the whole sequence as uid 1000", child_full_sequence, NULL);
 
