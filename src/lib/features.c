@@ -105,14 +105,14 @@ static int add_seccomp(ocispec_features_linux *linux_features)
         seccomp->enabled = true;
         seccomp->has_enabled = true;
 
-        /* The tables of seccomp.c, filtered by what libseccomp, its API
+        /* The tables of seccomp_filter.c, filtered by what libseccomp, its API
          * level and the kernel can do: what is listed here works. */
         unsigned api_level = (unsigned) seccomp_api_get(), needed;
         const char *name, *libseccomp_name;
         unsigned long flag;
         bool usable;
-        for (size_t i = 0; (name = seccomp_action_name(i, &needed)); i++)
-                if (api_level >= needed && strcmp(name, "SCMP_ACT_NOTIFY") != 0)
+        for (size_t i = 0; (name = seccomp_action_name(i, &needed, &usable)); i++)
+                if (api_level >= needed && usable)
                         APPEND(seccomp->actions, name);
         for (size_t i = 0; (name = seccomp_operator_name(i)); i++)
                 APPEND(seccomp->operators, name);

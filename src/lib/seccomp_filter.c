@@ -55,20 +55,23 @@ typedef enum action_kind {
 
 /* Each action with the libseccomp API level that first carries it
  * (seccomp_api_get(3)): older kernels or libraries lack the newer ones. */
+/* NOTIFY is known but not usable: the listener protocol is not there
+ * yet, so validation refuses it and features leaves it out. */
 static const struct {
         const char *name;
         action_kind kind;
         unsigned api_level;
+        bool usable;
 } actions[] = {
-    {"SCMP_ACT_ALLOW", ACTION_ALLOW, 1},
-    {"SCMP_ACT_ERRNO", ACTION_ERRNO, 1},
-    {"SCMP_ACT_KILL", ACTION_KILL_THREAD, 1},
-    {"SCMP_ACT_KILL_THREAD", ACTION_KILL_THREAD, 1},
-    {"SCMP_ACT_TRACE", ACTION_TRACE, 1},
-    {"SCMP_ACT_TRAP", ACTION_TRAP, 1},
-    {"SCMP_ACT_KILL_PROCESS", ACTION_KILL_PROCESS, 3},
-    {"SCMP_ACT_LOG", ACTION_LOG, 3},
-    {"SCMP_ACT_NOTIFY", ACTION_NOTIFY, 5},
+    {"SCMP_ACT_ALLOW", ACTION_ALLOW, 1, true},
+    {"SCMP_ACT_ERRNO", ACTION_ERRNO, 1, true},
+    {"SCMP_ACT_KILL", ACTION_KILL_THREAD, 1, true},
+    {"SCMP_ACT_KILL_THREAD", ACTION_KILL_THREAD, 1, true},
+    {"SCMP_ACT_TRACE", ACTION_TRACE, 1, true},
+    {"SCMP_ACT_TRAP", ACTION_TRAP, 1, true},
+    {"SCMP_ACT_KILL_PROCESS", ACTION_KILL_PROCESS, 3, true},
+    {"SCMP_ACT_LOG", ACTION_LOG, 3, true},
+    {"SCMP_ACT_NOTIFY", ACTION_NOTIFY, 5, false},
 };
 
 static const struct {
@@ -109,11 +112,12 @@ static const struct {
 #endif
 };
 
-const char *seccomp_action_name(size_t index, unsigned *ret_api_level)
+const char *seccomp_action_name(size_t index, unsigned *ret_api_level, bool *ret_usable)
 {
         if (index >= ARRAY_SIZE(actions))
                 return NULL;
         *ret_api_level = actions[index].api_level;
+        *ret_usable = actions[index].usable;
         return actions[index].name;
 }
 
@@ -139,10 +143,12 @@ const char *seccomp_flag_name(size_t index, unsigned long *ret_flag, bool *ret_u
         return flags[index].name;
 }
 
-static int action_lookup(const char *name, action_kind *ret)
+static int action_lookup(const char *name, action_kind *ret, bool *ret_usable)
 {
         for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
                 if (strcmp(actions[i].name, name) == 0) {
+                        if (ret_usable)
+                                *ret_usable = actions[i].usable;
                         if ((unsigned) seccomp_api_get() < actions[i].api_level)
                                 return -ENOTSUP;
                         *ret = actions[i].kind;
@@ -192,7 +198,8 @@ static int bad_value(ocirun_error **error, const char *file, const char *field, 
 static int validate_action(const char *name, bool has_errno_ret, const char *file,
                            const char *field, action_kind *ret, ocirun_error **error)
 {
-        int r = action_lookup(name ? name : "", ret);
+        bool usable;
+        int r = action_lookup(name ? name : "", ret, &usable);
         if (r == -ENOTSUP)
                 return error_set(error, ENOTSUP,
                                  "%s: linux.seccomp.%s: %s needs a newer libseccomp or kernel "
@@ -200,11 +207,11 @@ static int validate_action(const char *name, bool has_errno_ret, const char *fil
                                  file, field, name, seccomp_api_get());
         if (r < 0)
                 return bad_value(error, file, field, "unknown action", name);
-        if (*ret == ACTION_NOTIFY)
+        if (!usable)
                 return error_set(error, ENOTSUP,
-                                 "%s: linux.seccomp.%s: SCMP_ACT_NOTIFY is not supported by this "
-                                 "ocirun build yet",
-                                 file, field);
+                                 "%s: linux.seccomp.%s: %s is not supported by this ocirun build "
+                                 "yet",
+                                 file, field, name);
         if (has_errno_ret && *ret != ACTION_ERRNO && *ret != ACTION_TRACE)
                 return error_set(error, EINVAL,
                                  "%s: linux.seccomp.%s: an errno return value needs "
@@ -327,7 +334,7 @@ static int add_rules(scmp_filter_ctx ctx, const ocispec_syscall *call, size_t in
                      uint32_t default_action, ocirun_error **error)
 {
         action_kind kind;
-        if (action_lookup(call->action, &kind) < 0)
+        if (action_lookup(call->action, &kind, NULL) < 0)
                 return error_set(error, EINVAL, "linux.seccomp.syscalls[%zu]: bad action", index);
         uint32_t action = action_value(kind, call->has_errno_ret, call->errno_ret);
         if (action == default_action)
@@ -371,7 +378,7 @@ static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *r
                         ocirun_error **error)
 {
         action_kind kind;
-        if (action_lookup(seccomp->default_action, &kind) < 0)
+        if (action_lookup(seccomp->default_action, &kind, NULL) < 0)
                 return error_set(error, EINVAL, "linux.seccomp.defaultAction: bad action");
         uint32_t default_action =
             action_value(kind, seccomp->has_default_errno_ret, seccomp->default_errno_ret);

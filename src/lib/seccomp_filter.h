@@ -26,7 +26,8 @@ int seccomp_install(const ocispec_linux_seccomp *seccomp, bool no_new_privileges
 
 /* The tables behind the features document; each returns NULL past the
  * end. */
-const char *seccomp_action_name(size_t index, unsigned *ret_api_level);
+/* *ret_usable: this build takes the action (not SCMP_ACT_NOTIFY yet). */
+const char *seccomp_action_name(size_t index, unsigned *ret_api_level, bool *ret_usable);
 const char *seccomp_operator_name(size_t index);
 const char *seccomp_arch_name(size_t index, const char **ret_libseccomp_name);
 /* *ret_usable: libseccomp can set the flag (not only the kernel). */
