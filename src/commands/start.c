@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "commands/commands.h"
+#include "util/strings.h"
 
 static const char start_usage[] = "Usage: ocirun start ID\n"
                                   "\n"
@@ -26,7 +27,7 @@ static int run_start(ocirun_cli *cli, int argc, char **argv, ocirun_error **erro
         const char *id = argv[optind];
         const char *notify_socket = getenv("NOTIFY_SOCKET");
         _cleanup_close_ int notify_fd = -1;
-        if (notify_socket && *notify_socket) {
+        if (!str_empty(notify_socket)) {
                 r = ocirun_notify_listen(root, id, &notify_fd, error);
                 if (r < 0)
                         return r;

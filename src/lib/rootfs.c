@@ -330,16 +330,14 @@ int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, i
                     !mount_is_bind(m->type, &options) || options.remount || !m->source)
                         continue;
                 _cleanup_free_ char *source = bind_source_path(bundle, m);
+                if (!source) {
+                        rootfs_close_bind_sources(fds, config->mounts_len);
+                        return error_set(error, ENOMEM, "out of memory");
+                }
                 struct stat st;
-                int r = -ENOMEM;
-                if (source && options.copy_symlink && lstat(source, &st) == 0 &&
-                    S_ISLNK(st.st_mode))
+                if (options.copy_symlink && lstat(source, &st) == 0 && S_ISLNK(st.st_mode))
                         continue; /* a copy, not a mount: the init makes it */
-                if (source)
-                        r = mount_clone_detached(AT_FDCWD, source, options.recursive, &fds[i],
-                                                 error);
-                else
-                        error_set(error, ENOMEM, "out of memory");
+                int r = mount_clone_detached(AT_FDCWD, source, options.recursive, &fds[i], error);
                 /* A clone joins the peer group of a shared source: as a
                  * slave, what the container mounts under it stays off the
                  * host, as with the init's own clones (whose source is

@@ -195,18 +195,14 @@ static int remove_contents(int fd, int depth, const char *path, ocirun_error **e
                                S_ISDIR(st.st_mode));
                 if (is_dir && depth > 0) {
                         _cleanup_free_ char *sub = NULL;
-                        int subfd = openat(dirfd(dir), entry->d_name,
-                                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (asprintf(&sub, "%s/%s", path, entry->d_name) < 0) {
-                                if (subfd >= 0)
-                                        close(subfd);
                                 r = error_set(error, ENOMEM, "out of memory");
                                 break;
                         }
-                        if (subfd < 0)
-                                r = error_set_errno(error, errno, "open `%s`", sub);
-                        else
-                                r = remove_contents(subfd, depth - 1, sub, error);
+                        int subfd = openat(dirfd(dir), entry->d_name,
+                                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        r = subfd < 0 ? error_set_errno(error, errno, "open `%s`", sub)
+                                      : remove_contents(subfd, depth - 1, sub, error);
                         if (r == 0 && unlinkat(dirfd(dir), entry->d_name, AT_REMOVEDIR) < 0 &&
                             errno != ENOENT)
                                 r = error_set_errno(error, errno, "remove `%s`", sub);
