@@ -27,8 +27,10 @@ ROOT_FILES = {
     "state-schema.json": "ocispec_state",
     "features-schema.json": "ocispec_features",
     "runtime-state-schema.json": "ocispec_runtime_state",
+    # after state-schema.json, whose root it refers to
+    "container-process-state-schema.json": "ocispec_container_process_state",
 }
-ROOTS = ["config", "process", "state", "features", "runtime_state"]
+ROOTS = ["config", "process", "state", "features", "runtime_state", "container_process_state"]
 
 # Platforms ocirun does not run on: ignored like unknown properties (their
 # schema files are not even shipped).
@@ -178,7 +180,9 @@ class Generator:
             target, _, pointer = ref.partition("#")
             fname, schema = target or fname, self.load(target or fname)
             pointer = "/" + pointer.lstrip("/")  # defs.json has a "#definitions/uint32"
-            for part in pointer.strip("/").split("/"):
+            if pointer == "/":  # a whole file: the origin its root struct has
+                pointer = ""
+            for part in filter(None, pointer.split("/")):
                 if not isinstance(schema, dict) or part not in schema:
                     fail("unresolvable $ref %r" % ref)
                 schema = schema[part]
