@@ -93,7 +93,8 @@ expected = ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_
             "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"]
 if api >= 3:
     expected += ["SCMP_ACT_KILL_PROCESS", "SCMP_ACT_LOG"]
-# SCMP_ACT_NOTIFY (API level 5) is left out while ocirun refuses it.
+if api >= 5:
+    expected += ["SCMP_ACT_NOTIFY"]
 eq(sorted(d["linux"]["seccomp"]["actions"]), sorted(expected), "seccomp.actions (libseccomp API level %d)" % api)
 '
 }

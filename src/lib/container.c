@@ -24,6 +24,7 @@
 #include "init.h"
 #include "notify.h"
 #include "rootfs.h"
+#include "seccomp_listener.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -60,16 +61,7 @@ static char *owner_name(uid_t uid)
 static int state_to_hook_json(ocispec_runtime_state *state, const char *status, char **ret,
                               size_t *ret_len, ocirun_error **error)
 {
-        /* Hooks get the OCI state: ocirun's bookkeeping stays out. */
-        ocispec_state oci = {
-            .oci_version = state->oci_version,
-            .id = state->id,
-            .status = (char *) status,
-            .pid = state->pid,
-            .has_pid = state->has_pid,
-            .bundle = state->bundle,
-            .annotations = state->annotations,
-        };
+        ocispec_state oci = state_oci_view(state, status);
         char *message = NULL;
         int r = ocispec_state_generate(&oci, 0, ret, ret_len, &message);
         if (r < 0)
@@ -289,6 +281,17 @@ static int run_runtime_hooks(create_job *job, ocirun_error **error)
                          creating_len + created_len + 2, error);
 }
 
+static int send_to_seccomp_listener(create_job *job, int notify_fd, ocirun_error **error)
+{
+        if (notify_fd < 0)
+                return error_set(error, EPROTO, "the init sent no seccomp notify fd");
+        job->state->pid = job->init;
+        job->state->has_pid = true;
+        ocispec_state oci = state_oci_view(job->state, "creating");
+        return seccomp_listener_send(job->config->linux->seccomp, &oci, job->init, notify_fd,
+                                     error);
+}
+
 /* Answers the child until it is ready or fails. */
 static int talk_to_init(create_job *job, ocirun_error **error)
 {
@@ -317,6 +320,11 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                         r = run_runtime_hooks(job, error);
                         if (r < 0)
                                 sync_send(job->sync_fd, SYNC_ERROR, -r, NULL, 0, NULL);
+                        break;
+                case SYNC_SECCOMP_FD:
+                        r = send_to_seccomp_listener(job, message.fd, error);
+                        if (r == 0)
+                                r = sync_send(job->sync_fd, SYNC_SECCOMP_DONE, 0, NULL, 0, error);
                         break;
                 case SYNC_READY:
                         sync_message_clear(&message);

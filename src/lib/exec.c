@@ -2,14 +2,16 @@
  * container's pid namespace, puts itself in the container's cgroup, joins
  * the init's other namespaces through its pidfd (all at once, setns(2) with
  * several flags), sets itself up like the init did and execs. A CLOEXEC
- * pipe tells the parent whether execve succeeded: EOF means it did, a
- * message means why it did not. */
+ * socket (sync.h) tells the parent whether execve succeeded: EOF means it
+ * did, SYNC_ERROR why it did not; on the way, the child may pass its
+ * seccomp notify fd for the listener. */
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -21,7 +23,9 @@
 #include "namespaces.h"
 #include "process.h"
 #include "seccomp_filter.h"
+#include "seccomp_listener.h"
 #include "state.h"
+#include "sync.h"
 #include "terminal.h"
 #include "util/proc.h"
 
@@ -46,9 +50,7 @@ static unsigned long namespace_flags(const ocispec_config *config)
 
 _Noreturn static void child_fail(int report_fd, ocirun_error *error)
 {
-        const char *message = error && error->message ? error->message : "exec failed";
-        if (write(report_fd, message, strlen(message)) < 0)
-                _exit(126);
+        sync_send_error(report_fd, error);
         _exit(126);
 }
 
@@ -92,7 +94,7 @@ _Noreturn static void exec_child(const ocispec_process *process,
         }
         /* Our own copy of the process (fork), ours to amend. */
         if (process_add_default_env((ocispec_process *) process, 0, &error) < 0 ||
-            process_prepare(process, NULL, seccomp, &executable, &error) < 0 ||
+            process_prepare(process, NULL, seccomp, report_fd, &executable, &error) < 0 ||
             process_apply_cpu_affinity(process, true, &error) < 0)
                 child_fail(report_fd, error);
 
@@ -101,10 +103,43 @@ _Noreturn static void exec_child(const ocispec_process *process,
         /* report_fd is CLOEXEC: execve closing it is the success signal. */
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
         if (lsm_set_exec_labels(process, &error) < 0 ||
-            seccomp_install(seccomp, process->no_new_privileges, true, &error) < 0)
+            seccomp_install(seccomp, process->no_new_privileges, true, report_fd, &error) < 0)
                 child_fail(report_fd, error);
         process_exec(process, executable, &error);
         child_fail(report_fd, error);
+}
+
+/* Until the child's execve closes the socket: its seccomp notify fd goes to
+ * the listener; a SYNC_ERROR is the child's failure. */
+static int talk_to_exec_child(int fd, const ocispec_runtime_state *state,
+                              const ocispec_config *config, pid_t pid, ocirun_error **error)
+{
+        for (;;) {
+                _cleanup_(sync_message_clear) sync_message message = {.fd = -1};
+                int r = sync_receive_until_eof(fd, &message, "the exec'd process", error);
+                if (r < 0)
+                        return r;
+                switch (message.type) {
+                case SYNC_EOF:
+                        return 0;
+                case SYNC_ERROR:
+                        return error_set(error, message.value > 0 ? message.value : EIO, "%s",
+                                         message.payload ? message.payload : "exec failed");
+                case SYNC_SECCOMP_FD: {
+                        ocispec_state oci = state_oci_view(state, state->status);
+                        r = message.has_fd ? seccomp_listener_send(config->linux->seccomp, &oci,
+                                                                   pid, message.fd, error)
+                                           : error_set(error, EPROTO, "no seccomp notify fd");
+                        if (r == 0)
+                                r = sync_send(fd, SYNC_SECCOMP_DONE, 0, NULL, 0, error);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                default:
+                        return error_set(error, EPROTO, "unexpected message %d", message.type);
+                }
+        }
 }
 
 int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_process *process,
@@ -158,8 +193,8 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 console_fd = connected_console;
         }
         int report[2];
-        if (pipe2(report, O_CLOEXEC) < 0)
-                return error_set_errno(error, errno, "exec: pipe");
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report) < 0)
+                return error_set_errno(error, errno, "exec: socketpair");
 
         unsigned long flags = namespace_flags(config);
         _cleanup_close_ int own_pid_ns = -1;
@@ -191,15 +226,12 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 return error_set_errno(error, saved, "exec: fork");
         }
 
-        char message[4096];
-        ssize_t n;
-        while ((n = read(report[0], message, sizeof(message) - 1)) < 0 && errno == EINTR)
-                ;
+        r = talk_to_exec_child(report[0], state, config, pid, error);
         close(report[0]);
-        if (n > 0) {
-                message[n] = '\0';
+        if (r < 0) {
+                kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);
-                return error_set(error, EINVAL, "exec %s: %s", id, message);
+                return error_prefix(error, "exec %s", id);
         }
         if (options->pid_file) {
                 r = state_write_pid_file(options->pid_file, pid, error);

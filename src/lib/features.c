@@ -111,8 +111,8 @@ static int add_seccomp(ocispec_features_linux *linux_features)
         const char *name, *libseccomp_name;
         unsigned long flag;
         bool usable;
-        for (size_t i = 0; (name = seccomp_action_name(i, &needed, &usable)); i++)
-                if (api_level >= needed && usable)
+        for (size_t i = 0; (name = seccomp_action_name(i, &needed)); i++)
+                if (api_level >= needed)
                         APPEND(seccomp->actions, name);
         for (size_t i = 0; (name = seccomp_operator_name(i)); i++)
                 APPEND(seccomp->operators, name);

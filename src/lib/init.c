@@ -268,7 +268,12 @@ _Noreturn void init_main(init_args *args)
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         const ocispec_config *config = args->config;
         const ocispec_process *process = config->process;
+        const ocispec_linux_seccomp *seccomp = config->linux ? config->linux->seccomp : NULL;
         _cleanup_free_ char *executable = NULL, *created_json = NULL;
+        /* A filter with notify rules goes in while create is still there to
+         * hand its fd to the listener (and to fail if it cannot): before
+         * ready, even with noNewPrivileges, as in runc. */
+        bool seccomp_before_ready = process->no_new_privileges && seccomp_has_notify(seccomp);
 
         reset_signals();
         /* Until `ready`, the child must not outlive a create that died. */
@@ -327,10 +332,11 @@ _Noreturn void init_main(init_args *args)
              * space), so amending the process's env touches nothing of
              * create's. */
             process_add_default_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
-            process_prepare(process, config->linux ? config->linux->personality : NULL,
-                            config->linux ? config->linux->seccomp : NULL, &executable,
-                            &error) < 0 ||
-            mark_fds_cloexec(args->preserve_fds, &error) < 0)
+            process_prepare(process, config->linux ? config->linux->personality : NULL, seccomp,
+                            args->sync_fd, &executable, &error) < 0 ||
+            mark_fds_cloexec(args->preserve_fds, &error) < 0 ||
+            (seccomp_before_ready &&
+             seccomp_install(seccomp, true, true, args->sync_fd, &error) < 0))
                 fail(args, error);
 
         prctl(PR_SET_PDEATHSIG, 0);
@@ -348,8 +354,8 @@ _Noreturn void init_main(init_args *args)
                 fail_late(error);
         if (process_apply_cpu_affinity(process, true, &error) < 0 ||
             lsm_set_exec_labels(process, &error) < 0 ||
-            seccomp_install(config->linux ? config->linux->seccomp : NULL,
-                            process->no_new_privileges, true, &error) < 0)
+            (!seccomp_before_ready &&
+             seccomp_install(seccomp, process->no_new_privileges, true, -1, &error) < 0))
                 fail_late(error);
         process_exec(process, executable, &error);
         fail_late(error);

@@ -938,8 +938,8 @@ int process_validate_personality(const ocispec_personality *config, ocirun_error
 }
 
 int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
-                    const ocispec_linux_seccomp *seccomp, char **ret_executable,
-                    ocirun_error **error)
+                    const ocispec_linux_seccomp *seccomp, int seccomp_handoff_fd,
+                    char **ret_executable, ocirun_error **error)
 {
         int r = process_apply_oom_score_adj(process, error);
         if (r == 0)
@@ -953,7 +953,8 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
         if (r == 0)
                 r = process_apply_cpu_affinity(process, false, error);
         if (r == 0)
-                r = seccomp_install(seccomp, process->no_new_privileges, false, error);
+                r = seccomp_install(seccomp, process->no_new_privileges, false, seccomp_handoff_fd,
+                                    error);
         if (r == 0)
                 r = process_switch_user(process, error);
         if (r == 0)

@@ -22,11 +22,12 @@
  * order: what the init and exec both do before they execve. personality is
  * linux.personality, seccomp linux.seccomp (NULL for none): without
  * noNewPrivileges its filter is loaded before process_switch_user, while
- * the capabilities are still there (see seccomp_filter.h); with it, the caller
- * loads it right before process_exec with seccomp_install(late). */
+ * the capabilities are still there (see seccomp_filter.h), and a notify fd
+ * goes to the parent over seccomp_handoff_fd; with it, the caller loads it
+ * later with seccomp_install(late). */
 int process_prepare(const ocispec_process *process, const ocispec_personality *personality,
-                    const ocispec_linux_seccomp *seccomp, char **ret_executable,
-                    ocirun_error **error);
+                    const ocispec_linux_seccomp *seccomp, int seccomp_handoff_fd,
+                    char **ret_executable, ocirun_error **error);
 
 /* Opens PATH (relative to /proc, such as "self/oom_score_adj" or
  * "sys/kernel/domainname") in the procfs mounted at /proc. The container's

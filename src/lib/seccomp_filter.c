@@ -3,9 +3,13 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "seccomp_filter.h"
+#include "sync.h"
 #include "util/strings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
@@ -55,23 +59,20 @@ typedef enum action_kind {
 
 /* Each action with the libseccomp API level that first carries it
  * (seccomp_api_get(3)): older kernels or libraries lack the newer ones. */
-/* NOTIFY is known but not usable: the listener protocol is not there
- * yet, so validation refuses it and features leaves it out. */
 static const struct {
         const char *name;
         action_kind kind;
         unsigned api_level;
-        bool usable;
 } actions[] = {
-    {"SCMP_ACT_ALLOW", ACTION_ALLOW, 1, true},
-    {"SCMP_ACT_ERRNO", ACTION_ERRNO, 1, true},
-    {"SCMP_ACT_KILL", ACTION_KILL_THREAD, 1, true},
-    {"SCMP_ACT_KILL_THREAD", ACTION_KILL_THREAD, 1, true},
-    {"SCMP_ACT_TRACE", ACTION_TRACE, 1, true},
-    {"SCMP_ACT_TRAP", ACTION_TRAP, 1, true},
-    {"SCMP_ACT_KILL_PROCESS", ACTION_KILL_PROCESS, 3, true},
-    {"SCMP_ACT_LOG", ACTION_LOG, 3, true},
-    {"SCMP_ACT_NOTIFY", ACTION_NOTIFY, 5, false},
+    {"SCMP_ACT_ALLOW", ACTION_ALLOW, 1},
+    {"SCMP_ACT_ERRNO", ACTION_ERRNO, 1},
+    {"SCMP_ACT_KILL", ACTION_KILL_THREAD, 1},
+    {"SCMP_ACT_KILL_THREAD", ACTION_KILL_THREAD, 1},
+    {"SCMP_ACT_TRACE", ACTION_TRACE, 1},
+    {"SCMP_ACT_TRAP", ACTION_TRAP, 1},
+    {"SCMP_ACT_KILL_PROCESS", ACTION_KILL_PROCESS, 3},
+    {"SCMP_ACT_LOG", ACTION_LOG, 3},
+    {"SCMP_ACT_NOTIFY", ACTION_NOTIFY, 5},
 };
 
 static const struct {
@@ -112,12 +113,11 @@ static const struct {
 #endif
 };
 
-const char *seccomp_action_name(size_t index, unsigned *ret_api_level, bool *ret_usable)
+const char *seccomp_action_name(size_t index, unsigned *ret_api_level)
 {
         if (index >= ARRAY_SIZE(actions))
                 return NULL;
         *ret_api_level = actions[index].api_level;
-        *ret_usable = actions[index].usable;
         return actions[index].name;
 }
 
@@ -143,12 +143,10 @@ const char *seccomp_flag_name(size_t index, unsigned long *ret_flag, bool *ret_u
         return flags[index].name;
 }
 
-static int action_lookup(const char *name, action_kind *ret, bool *ret_usable)
+static int action_lookup(const char *name, action_kind *ret)
 {
         for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
                 if (strcmp(actions[i].name, name) == 0) {
-                        if (ret_usable)
-                                *ret_usable = actions[i].usable;
                         if ((unsigned) seccomp_api_get() < actions[i].api_level)
                                 return -ENOTSUP;
                         *ret = actions[i].kind;
@@ -198,8 +196,7 @@ static int bad_value(ocirun_error **error, const char *file, const char *field, 
 static int validate_action(const char *name, bool has_errno_ret, const char *file,
                            const char *field, action_kind *ret, ocirun_error **error)
 {
-        bool usable;
-        int r = action_lookup(name ? name : "", ret, &usable);
+        int r = action_lookup(name ? name : "", ret);
         if (r == -ENOTSUP)
                 return error_set(error, ENOTSUP,
                                  "%s: linux.seccomp.%s: %s needs a newer libseccomp or kernel "
@@ -207,17 +204,65 @@ static int validate_action(const char *name, bool has_errno_ret, const char *fil
                                  file, field, name, seccomp_api_get());
         if (r < 0)
                 return bad_value(error, file, field, "unknown action", name);
-        if (!usable)
-                return error_set(error, ENOTSUP,
-                                 "%s: linux.seccomp.%s: %s is not supported by this ocirun build "
-                                 "yet",
-                                 file, field, name);
         if (has_errno_ret && *ret != ACTION_ERRNO && *ret != ACTION_TRACE)
                 return error_set(error, EINVAL,
                                  "%s: linux.seccomp.%s: an errno return value needs "
                                  "SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
                                  file, field, name);
         return 0;
+}
+
+/* The handoff of the notify fd (seccomp_install) is one sendmsg: were it
+ * notified, it would wait for a listener that can only get the fd from it. */
+static int validate_notify_rule(const ocispec_linux_seccomp *seccomp, size_t index,
+                                const char *file, ocirun_error **error)
+{
+        const ocispec_syscall *call = &seccomp->syscalls[index];
+        for (size_t j = 0; j < call->names_len; j++)
+                if (strcmp(call->names[j], "sendmsg") == 0)
+                        return error_set(error, EINVAL,
+                                         "%s: linux.seccomp.syscalls[%zu].names[%zu]: "
+                                         "SCMP_ACT_NOTIFY cannot apply to sendmsg: ocirun hands "
+                                         "the listener its fd with it",
+                                         file, index, j);
+        if (!seccomp->listener_path)
+                return error_set(error, EINVAL,
+                                 "%s: linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY "
+                                 "(syscalls[%zu])",
+                                 file, index);
+        return 0;
+}
+
+static int validate_listener(const ocispec_linux_seccomp *seccomp, const char *file,
+                             ocirun_error **error)
+{
+        struct sockaddr_un address;
+        const char *path = seccomp->listener_path;
+        if (!path)
+                return seccomp->listener_metadata
+                           ? error_set(error, EINVAL,
+                                       "%s: linux.seccomp.listenerMetadata: needs listenerPath",
+                                       file)
+                           : 0;
+        if (path[0] != '/')
+                return bad_value(error, file, "listenerPath", "must be an absolute path, not",
+                                 path);
+        if (strlen(path) >= sizeof(address.sun_path))
+                return error_set(error, ENAMETOOLONG,
+                                 "%s: linux.seccomp.listenerPath: longer than a unix socket "
+                                 "path can be (%zu bytes)",
+                                 file, sizeof(address.sun_path) - 1);
+        return 0;
+}
+
+bool seccomp_has_notify(const ocispec_linux_seccomp *seccomp)
+{
+        action_kind kind;
+        for (size_t i = 0; seccomp && i < seccomp->syscalls_len; i++)
+                if (seccomp->syscalls[i].action &&
+                    action_lookup(seccomp->syscalls[i].action, &kind) == 0 && kind == ACTION_NOTIFY)
+                        return true;
+        return false;
 }
 
 int seccomp_validate(const ocispec_linux_seccomp *seccomp, const char *file, ocirun_error **error)
@@ -231,6 +276,15 @@ int seccomp_validate(const ocispec_linux_seccomp *seccomp, const char *file, oci
                 return error_set(error, EINVAL, "%s: linux.seccomp.defaultAction: required", file);
         int r = validate_action(seccomp->default_action, seccomp->has_default_errno_ret, file,
                                 "defaultAction", &kind, error);
+        if (r < 0)
+                return r;
+        if (kind == ACTION_NOTIFY)
+                return error_set(error, EINVAL,
+                                 "%s: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the "
+                                 "default action: the runtime's own syscalls would wait for a "
+                                 "listener that has no fd yet",
+                                 file);
+        r = validate_listener(seccomp, file, error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < seccomp->architectures_len; i++) {
@@ -259,6 +313,8 @@ int seccomp_validate(const ocispec_linux_seccomp *seccomp, const char *file, oci
                 const ocispec_syscall *call = &seccomp->syscalls[i];
                 snprintf(field, sizeof(field), "syscalls[%zu].action", i);
                 r = validate_action(call->action, call->has_errno_ret, file, field, &kind, error);
+                if (r == 0 && kind == ACTION_NOTIFY)
+                        r = validate_notify_rule(seccomp, i, file, error);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < call->args_len; j++) {
@@ -334,7 +390,7 @@ static int add_rules(scmp_filter_ctx ctx, const ocispec_syscall *call, size_t in
                      uint32_t default_action, ocirun_error **error)
 {
         action_kind kind;
-        if (action_lookup(call->action, &kind, NULL) < 0)
+        if (action_lookup(call->action, &kind) < 0)
                 return error_set(error, EINVAL, "linux.seccomp.syscalls[%zu]: bad action", index);
         uint32_t action = action_value(kind, call->has_errno_ret, call->errno_ret);
         if (action == default_action)
@@ -378,7 +434,7 @@ static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *r
                         ocirun_error **error)
 {
         action_kind kind;
-        if (action_lookup(seccomp->default_action, &kind, NULL) < 0)
+        if (action_lookup(seccomp->default_action, &kind) < 0)
                 return error_set(error, EINVAL, "linux.seccomp.defaultAction: bad action");
         uint32_t default_action =
             action_value(kind, seccomp->has_default_errno_ret, seccomp->default_errno_ret);
@@ -417,8 +473,26 @@ static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *r
         return 0;
 }
 
+/* Passes the filter's notify fd to the parent, which gives it to the
+ * listener, and waits until the listener has it: the process must not go
+ * on (a notified syscall would wait forever) or exec before that. */
+static int hand_off_notify_fd(int handoff_fd, int notify_fd, ocirun_error **error)
+{
+        int r = sync_send_fd(handoff_fd, SYNC_SECCOMP_FD, notify_fd, error);
+        /* The container's processes must never hold their own listener. */
+        close(notify_fd);
+        if (r < 0)
+                return error_prefix(error, "seccomp listener");
+        sync_message reply = {.fd = -1};
+        r = sync_receive(handoff_fd, &reply, "the runtime", error);
+        if (r == 0 && reply.type != SYNC_SECCOMP_DONE)
+                r = error_set(error, EPROTO, "seccomp listener: unexpected message %d", reply.type);
+        sync_message_clear(&reply);
+        return r;
+}
+
 int seccomp_install(const ocispec_linux_seccomp *seccomp, bool no_new_privileges, bool late,
-                    ocirun_error **error)
+                    int handoff_fd, ocirun_error **error)
 {
         if (!seccomp || late != no_new_privileges)
                 return 0;
@@ -429,5 +503,11 @@ int seccomp_install(const ocispec_linux_seccomp *seccomp, bool no_new_privileges
         r = seccomp_load(ctx);
         if (r < 0)
                 return error_set_errno(error, -r, "load the seccomp filter");
-        return 0;
+        if (!seccomp_has_notify(seccomp))
+                return 0;
+        /* None when every name of the notify rules was unknown (skipped). */
+        int notify_fd = seccomp_notify_fd(ctx);
+        if (notify_fd < 0)
+                return 0;
+        return hand_off_notify_fd(handoff_fd, notify_fd, error);
 }

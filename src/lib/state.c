@@ -447,3 +447,16 @@ int state_write_pid_file(const char *path, pid_t pid, ocirun_error **error)
         }
         return 0;
 }
+
+ocispec_state state_oci_view(const ocispec_runtime_state *state, const char *status)
+{
+        return (ocispec_state){
+            .oci_version = state->oci_version,
+            .id = state->id,
+            .status = (char *) status,
+            .pid = state->pid,
+            .has_pid = state->has_pid,
+            .bundle = state->bundle,
+            .annotations = state->annotations,
+        };
+}

@@ -43,6 +43,10 @@ int state_read(int dirfd, const char *id, ocispec_runtime_state **ret, ocirun_er
  * pid is gone, a zombie, or a different process (another start time). */
 void state_refresh_status(ocispec_runtime_state *state);
 
+/* The OCI state of the container, with status as given: what hooks and the
+ * seccomp listener get, without ocirun's bookkeeping. It points into state. */
+ocispec_state state_oci_view(const ocispec_runtime_state *state, const char *status);
+
 /* Writes pid to path (--pid-file) through a temporary name and a rename. */
 int state_write_pid_file(const char *path, pid_t pid, ocirun_error **error);
 

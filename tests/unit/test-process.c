@@ -968,7 +968,7 @@ static void child_full_sequence(void *arg)
                 _cleanup_free_ char *path = NULL;
                 close(out[0]);
                 dup2(out[1], STDOUT_FILENO);
-                if (process_prepare(process, NULL, NULL, &path, &error) < 0 ||
+                if (process_prepare(process, NULL, NULL, -1, &path, &error) < 0 ||
                     process_apply_cpu_affinity(process, true, &error) < 0)
                         ;
                 else
