@@ -7,36 +7,23 @@
 #include "error.h"
 #include "seccomp_listener.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 static int send_with_fd(int sock, const char *data, size_t len, int fd)
 {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        struct iovec iov = {.iov_base = (void *) data, .iov_len = len};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = control.buf,
-                             .msg_controllen = sizeof(control.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-
         /* The fd rides on the first chunk; a long state goes on in more. */
-        size_t sent = 0;
-        while (sent < len) {
-                ssize_t n = sent == 0 ? sendmsg(sock, &msg, MSG_NOSIGNAL)
-                                      : send(sock, data + sent, len - sent, MSG_NOSIGNAL);
+        ssize_t n = fd_send_with_data(sock, data, len, fd);
+        size_t sent = n > 0 ? (size_t) n : 0;
+        while (n >= 0 && sent < len) {
+                n = send(sock, data + sent, len - sent, MSG_NOSIGNAL);
                 if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                sent += (size_t) n;
+                        n = 0;
+                else if (n < 0)
+                        n = -errno;
+                else
+                        sent += (size_t) n;
         }
-        return 0;
+        return n < 0 ? (int) n : 0;
 }
 
 int seccomp_listener_send(const ocispec_linux_seccomp *seccomp, const ocispec_state *state,

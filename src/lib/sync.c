@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "sync.h"
+#include "util/fdpass.h"
 
 #define SYNC_MAX_PAYLOAD (16u * 1024 * 1024)
 
@@ -86,26 +87,9 @@ int sync_send(int fd, sync_type type, int value, const char *payload, size_t pay
 int sync_send_fd(int fd, sync_type type, int passed_fd, ocirun_error **error)
 {
         struct sync_header header = {.type = type};
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        struct iovec iov = {.iov_base = &header, .iov_len = sizeof(header)};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = control.buf,
-                             .msg_controllen = sizeof(control.buf)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &passed_fd, sizeof(int));
-
-        ssize_t n;
-        while ((n = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-                ;
+        ssize_t n = fd_send_with_data(fd, &header, sizeof(header), passed_fd);
         if (n < 0)
-                return error_set_errno(error, errno, "pass an fd to the other side");
+                return error_set_errno(error, (int) -n, "pass an fd to the other side");
         /* A unix stream socket takes a header this small whole, or not at
          * all (EAGAIN on a non-blocking socket, which this is not). */
         if ((size_t) n != sizeof(header))

@@ -23,6 +23,7 @@
 
 #include "error.h"
 #include "terminal.h"
+#include "util/fdpass.h"
 
 /* The Unix98 pty slaves live on majors 136..143 (UNIX98_PTY_SLAVE_MAJOR). */
 #define PTY_SLAVE_MAJOR_FIRST 136
@@ -177,37 +178,16 @@ int terminal_send_fd(int socket_fd, int fd, ocirun_error **error)
         if (ioctl(fd, TIOCGPTN, &number) == 0)
                 snprintf(name, sizeof(name), "/dev/pts/%u", number);
 
-        union {
-                char buffer[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        memset(&control, 0, sizeof(control));
-        struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
-        struct msghdr message = {
-            .msg_iov = &iov,
-            .msg_iovlen = 1,
-            .msg_control = control.buffer,
-            .msg_controllen = sizeof(control.buffer),
-        };
-        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(header), &fd, sizeof(int));
-
-        ssize_t sent;
-        do
-                /* MSG_NOSIGNAL: an engine that went away must fail this call,
-                 * not kill us with SIGPIPE before we can report it. */
-                sent = sendmsg(socket_fd, &message, MSG_NOSIGNAL);
-        while (sent < 0 && errno == EINTR);
+        size_t len = strlen(name);
+        ssize_t sent = fd_send_with_data(socket_fd, name, len, fd);
         if (sent < 0)
-                return error_set_errno(error, errno, "send the terminal to the console socket");
-        if ((size_t) sent != iov.iov_len)
+                return error_set_errno(error, (int) -sent,
+                                       "send the terminal to the console socket");
+        if ((size_t) sent != len)
                 return error_set(error, EIO,
                                  "send the terminal to the console socket: short write (%zd of %zu "
                                  "bytes)",
-                                 sent, iov.iov_len);
+                                 sent, len);
         return 0;
 }
 
