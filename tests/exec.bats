@@ -99,7 +99,7 @@ teardown() {
 
 @test "exec in a stopped container is an error" {
 	ocirun kill c1 KILL
-	for _ in $(seq 50); do [[ "$(container_status c1)" == stopped ]] && break; sleep 0.1; done
+	wait_for_status c1 stopped
 	run --separate-stderr ocirun exec c1 true
 	assert_status 1
 	assert_stderr_contains "container \`c1\`"

@@ -385,6 +385,16 @@ c['linux'].pop('resources', None)
 c['linux']['cgroupsPath'] = '/$TEST_CGROUP_PREFIX/' + '$(basename "$dir")'"
 }
 
+# wait_for_status ID STATUS: up to 10 s for the container to reach STATUS.
+wait_for_status() {
+	local _
+	for _ in $(seq 100); do
+		[[ "$(container_status "$1")" == "$2" ]] && return 0
+		sleep 0.1
+	done
+	fail "container $1 is $(container_status "$1"), not $2, after 10 s"
+}
+
 # The status field of `ocirun state ID`.
 container_status() {
 	ocirun state "$1" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["status"])'
@@ -433,6 +443,19 @@ allow_search_to() {
 		[[ "$dir" == "$top" ]] && break
 		dir=$(dirname "$dir")
 	done
+}
+
+# host_mount_table [COLUMNS]: the host's mount table, sorted, except the
+# mounts of other tests: those under another bats run's directory (a second
+# suite running at the same time, a make distcheck) and those under this
+# run's directory but outside this test's (bats may run tests in parallel).
+host_mount_table() {
+	findmnt -rn -o "${1:-TARGET,SOURCE,FSTYPE,OPTIONS}" | awk -v run="${BATS_RUN_TMPDIR:-/nonexistent}" -v mine="$TEST_TMP" '
+		function under(path, top) { return index(path, top) == 1 && (length(path) == length(top) || substr(path, length(top) + 1, 1) == "/") }
+		under($1, mine) { print; next }
+		under($1, run) { next }
+		$1 ~ /\/bats-run-/ { next }
+		{ print }' | sort
 }
 
 # assert_nothing_left ID: a failed create left no state directory, no cgroup

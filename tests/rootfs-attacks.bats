@@ -54,24 +54,12 @@ setup() {
 	mount --bind "$HOST" "$HOST"
 	mount --make-private "$HOST"
 	mount --make-shared "$HOST"
-	HOST_MOUNTS_BEFORE=$(host_mounts)
+	HOST_MOUNTS_BEFORE=$(host_mount_table)
 	HOST_TREE_BEFORE=$(host_tree)
 }
 
 teardown() {
 	teardown_common
-}
-
-# The host's whole mount table, except the mounts of other tests: those
-# under another bats run's directory, and those under this run's directory
-# but outside this test's (bats may run tests in parallel).
-host_mounts() {
-	findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS | awk -v run="$BATS_RUN_TMPDIR" -v mine="$TEST_TMP" '
-		function under(path, top) { return index(path, top) == 1 && (length(path) == length(top) || substr(path, length(top) + 1, 1) == "/") }
-		under($1, mine) { print; next }
-		under($1, run) { next }
-		$1 ~ /\/bats-run-/ { next }
-		{ print }'
 }
 
 # Everything about $HOST's tree that an attack could change.
@@ -87,7 +75,7 @@ host_tree() {
 # were before the test's container existed.
 assert_host_unchanged() {
 	local now
-	now=$(host_mounts)
+	now=$(host_mount_table)
 	[[ "$now" == "$HOST_MOUNTS_BEFORE" ]] ||
 		fail "the host's mount table changed:
 $(diff <(echo "$HOST_MOUNTS_BEFORE") <(echo "$now"))"

@@ -150,7 +150,7 @@ propagation_of_root() {
 @test "nothing the container mounts shows on the host, whatever the propagation" {
 	share_scratch
 	local before after
-	before=$(findmnt -rn -o TARGET,SOURCE,FSTYPE | sort)
+	before=$(host_mount_table TARGET,SOURCE,FSTYPE)
 	for p in shared rshared slave private; do
 		rm -rf "$BUNDLE"
 		container_bundle "$BUNDLE" sh -c 'mount -t tmpfs inside /mnt 2>/dev/null || mkdir -p /m && mount -t tmpfs inside /tmp; true'
@@ -159,7 +159,7 @@ c['process']['capabilities'] = {k: ['CAP_SYS_ADMIN'] for k in ('bounding', 'effe
 		run ocirun run --bundle "$BUNDLE" c1
 		assert_status 0
 	done
-	after=$(findmnt -rn -o TARGET,SOURCE,FSTYPE | sort)
+	after=$(host_mount_table TARGET,SOURCE,FSTYPE)
 	assert_equal "$after" "$before" "the host's mount table"
 }
 
@@ -352,10 +352,10 @@ c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}
 
 @test "the container's mount namespace is not the host's and the host's mounts are unchanged after run" {
 	local before after
-	before=$(findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS | sort)
+	before=$(host_mount_table TARGET,SOURCE,FSTYPE,OPTIONS)
 	run_inside 'readlink /proc/self/ns/mnt'
 	assert_status 0
 	[[ "$output" != "$(readlink /proc/self/ns/mnt)" ]] || fail "the container shares the host's mount namespace"
-	after=$(findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS | sort)
+	after=$(host_mount_table TARGET,SOURCE,FSTYPE,OPTIONS)
 	assert_equal "$after" "$before" "the host's mount table"
 }

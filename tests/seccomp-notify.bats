@@ -69,7 +69,7 @@ eq((s["id"], s["status"], s["pid"], s["bundle"]), ("c1", "creating", pid, sys.ar
 
 	run --separate-stderr ocirun start c1
 	assert_status 0
-	for _ in $(seq 50); do [[ "$(container_status c1)" == stopped ]] && break; sleep 0.1; done
+	wait_for_status c1 stopped
 	assert_output_equals ""
 	assert_equal "$(cat "$TEST_TMP/detached.out")" "mkdir: can't create directory '/notified': No space left on device
 touch-ok" "the container's output"

@@ -116,7 +116,7 @@ run_with_console() {
 @test "a terminal container's process exits and the container stops" {
 	run_with_console sh -c 'echo bye; exit 7'
 	assert_equal "${lines[0]}" bye
-	for _ in $(seq 50); do [[ "$(container_status c1)" == stopped ]] && break; sleep 0.1; done
+	wait_for_status c1 stopped
 	assert_equal "$(container_status c1)" stopped "the container's status"
 	run ocirun delete c1
 	assert_status 0
