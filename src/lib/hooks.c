@@ -23,6 +23,7 @@
 #include "error.h"
 #include "hooks.h"
 #include "util/strings.h"
+#include "util/time.h"
 
 /* As much of each output as the error message may quote. */
 #define HOOK_CAPTURE_MAX 4096
@@ -341,13 +342,6 @@ static pid_t hook_spawn(int *ret_pidfd)
         return pid;
 }
 
-static int64_t monotonic_ms(void)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int make_nonblocking(int fd)
 {
         int flags = fcntl(fd, F_GETFL);
@@ -467,7 +461,7 @@ static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook
                 return error_set_errno(error, errno, "%s hook #%zu: block SIGPIPE", kind, index);
 
         int64_t deadline = hook->has_timeout && hook->timeout > 0
-                               ? monotonic_ms() + (int64_t) hook->timeout * 1000
+                               ? (int64_t) time_monotonic_ms() + (int64_t) hook->timeout * 1000
                                : -1;
         size_t written = 0;
         if (state_len == 0)
@@ -476,7 +470,7 @@ static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook
         for (;;) {
                 int timeout_ms = -1;
                 if (deadline >= 0) {
-                        int64_t left = deadline - monotonic_ms();
+                        int64_t left = deadline - (int64_t) time_monotonic_ms();
                         if (left <= 0) {
                                 hook_process_kill(&process);
                                 hook_process_reap(&process);

@@ -1,5 +1,6 @@
 /* Unit tests of the string helpers that keep untrusted values printable:
  * every message ocirun prints must stay one line of valid UTF-8. */
+#include <errno.h>
 #include <string.h>
 
 #include "tap.h"
@@ -47,5 +48,31 @@ int main(void)
         check(escape_10, "str_escape", "\xc3\xa9", "\\xc3\\xa9");
         check(quote_10, "str_quote", "id\n", "\"id\\x0a\"");
         check(quote_10, "str_quote", "", "\"\"");
+
+        /* Sizes as --memory takes them. */
+        static const struct {
+                const char *text;
+                int r;
+                int64_t value;
+        } sizes[] = {
+            {"4096", 0, 4096},         {"-1", 0, -1},        {"512m", 0, 512LL << 20},
+            {"512M", 0, 512LL << 20},  {"1g", 0, 1LL << 30}, {"1GiB", 0, 1LL << 30},
+            {"2kb", 0, 2048},          {"1.5k", 0, 1536},    {"1t", 0, 1LL << 40},
+            {"", -EINVAL, 0},          {"-2", -EINVAL, 0},   {"12q", -EINVAL, 0},
+            {"1gx", -EINVAL, 0},       {" 1", -EINVAL, 0},   {"m", -EINVAL, 0},
+            {"99999999p", -ERANGE, 0},
+        };
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                int64_t value = 0;
+                int r = str_parse_bytes(sizes[i].text, &value);
+                if (!tap_ok(r == sizes[i].r && (r < 0 || value == sizes[i].value),
+                            "str_parse_bytes(\"%s\")", sizes[i].text))
+                        tap_diag("got %d, %lld", r, (long long) value);
+        }
+        int64_t number = 0;
+        tap_ok(str_parse_int64("-42", &number) == 0 && number == -42, "str_parse_int64(\"-42\")");
+        tap_ok(str_parse_int64("42x", &number) == -EINVAL, "str_parse_int64 refuses a suffix");
+        tap_ok(str_parse_int64("99999999999999999999", &number) == -ERANGE,
+               "str_parse_int64 reports overflow");
         return tap_done();
 }

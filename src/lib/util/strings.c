@@ -1,7 +1,11 @@
 /* String helpers: quoting untrusted values for one-line messages. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/cleanup.h"
 #include "util/strings.h"
@@ -99,4 +103,47 @@ char *str_one_line(const char *s)
         }
         out[n] = '\0';
         return out;
+}
+
+int str_parse_int64(const char *s, int64_t *ret)
+{
+        char *end;
+        if (str_empty(s) || isspace((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        long long value = strtoll(s, &end, 10);
+        if (*end)
+                return -EINVAL;
+        if (errno == ERANGE)
+                return -ERANGE;
+        *ret = value;
+        return 0;
+}
+
+int str_parse_bytes(const char *s, int64_t *ret)
+{
+        static const char units[] = "kmgtp";
+        char *end;
+        if (str_parse_int64(s, ret) == 0)
+                return *ret >= -1 ? 0 : -EINVAL;
+        if (str_empty(s) || !isdigit((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        double value = strtod(s, &end);
+        if (errno || end == s)
+                return -EINVAL;
+        const char *unit = *end ? strchr(units, tolower((unsigned char) *end)) : NULL;
+        if (*end && !unit)
+                return -EINVAL;
+        if (unit) {
+                const char *rest = end + 1;
+                if (strcasecmp(rest, "") != 0 && strcasecmp(rest, "b") != 0 &&
+                    strcasecmp(rest, "ib") != 0)
+                        return -EINVAL;
+                value *= pow(1024.0, (double) (unit - units + 1));
+        }
+        if (value >= 9.2e18)
+                return -ERANGE;
+        *ret = (int64_t) value;
+        return 0;
 }
