@@ -142,6 +142,13 @@ eq(d["annotations"]["io.github.seccomp.libseccomp.version"], sys.argv[2],
 ' "$version"
 }
 
+@test "features: cgroup v1 and v2 (and rdma) are driven; the systemd driver is not" {
+	json_assert "$FEATURES" '
+eq(d["linux"]["cgroup"], {"v1": True, "v2": True, "systemd": False, "systemdUser": False, "rdma": True},
+   "linux.cgroup")
+'
+}
+
 @test "features --help prints its usage, and an unknown option is a usage error" {
 	run --separate-stderr "$OCIRUN" features --help
 	assert_status 0

@@ -377,12 +377,34 @@ container_bundle() {
 	make_bundle "$dir"
 	local args
 	args=$(printf '%s\n' "$@" | "$PYTHON3" -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
-	# linux.resources is dropped: ocirun does not apply limits yet and warns
-	# about them, which would be noise on every test's stderr.
 	edit_config "$dir" "c['process']['args'] = $args
 c['root']['readonly'] = False
-c['linux'].pop('resources', None)
 c['linux']['cgroupsPath'] = '/$TEST_CGROUP_PREFIX/' + '$(basename "$dir")'"
+}
+
+# cgroup_mount CONTROLLER: the v1 hierarchy with CONTROLLER, else the
+# cgroup2 mount (where a v2 controller, or cgroup2's core files, live).
+cgroup_mount() {
+	local mount
+	mount=$(findmnt -rn -t cgroup -o TARGET,OPTIONS | awk -v c="$1" '{
+		n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }')
+	[[ -n "$mount" ]] || mount=$(findmnt -rn -t cgroup2 -o TARGET | head -n 1)
+	echo "$mount"
+}
+
+# cgroup_version CONTROLLER: v1 when a v1 hierarchy has it, else v2.
+cgroup_version() {
+	if findmnt -rn -t cgroup -o OPTIONS | tr ',' '\n' | grep -qx "$1"; then
+		echo v1
+	else
+		echo v2
+	fi
+}
+
+# container_cgroup CONTROLLER [NAME]: container NAME's (default c1) cgroup
+# for CONTROLLER; container_bundle puts it at /$TEST_CGROUP_PREFIX/NAME.
+container_cgroup() {
+	echo "$(cgroup_mount "$1")/$TEST_CGROUP_PREFIX/${2:-c1}"
 }
 
 # wait_for_status ID STATUS: up to 10 s for the container to reach STATUS.

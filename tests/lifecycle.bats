@@ -198,14 +198,6 @@ assert_no_cgroup_left() {
 	ocirun delete --force c1
 }
 
-@test "linux.resources is not applied yet, and create says so" {
-	container_bundle "$BUNDLE" true
-	edit_config "$BUNDLE" 'c["linux"]["resources"] = {"pids": {"limit": 5}}'
-	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
-	assert_status 0
-	assert_stderr_contains "linux.resources: cgroup limits and device rules are not applied by this ocirun build yet"
-}
-
 @test "start, exec and delete use the config create read, not the bundle's later edits" {
 	container_bundle "$BUNDLE" sleep 1000
 	edit_config "$BUNDLE" 'c["process"]["env"].append("FROM_CREATE=1")'

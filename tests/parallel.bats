@@ -52,8 +52,7 @@ in_parallel() {
 	for i in $(seq "$N"); do
 		mkdir "$TEST_TMP/b$i"
 		cp "$TEST_TMP/shared/config.json" "$TEST_TMP/b$i/config.json"
-		edit_config "$TEST_TMP/b$i" "c['linux'].pop('resources', None)
-c['process']['args'] = ['sleep', '1000']
+		edit_config "$TEST_TMP/b$i" "c['process']['args'] = ['sleep', '1000']
 c['root'] = {'path': '$TEST_TMP/shared/rootfs', 'readonly': True}
 c['hostname'] = 'p$i'
 c['linux']['cgroupsPath'] = '/$TEST_CGROUP_PREFIX/p$i'"

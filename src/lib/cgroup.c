@@ -4,32 +4,136 @@
  * its controllers. Every hierarchy mounted gets the container's directory,
  * named= ones (systemd's) included, as runc does. */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "error.h"
 
-typedef struct hierarchy {
-        char *mount_point;
-        char *controllers; /* v1 super options' controller list; NULL for cgroup2 */
-} hierarchy;
-
-typedef struct hierarchies {
-        size_t len;
-        hierarchy items[32];
-} hierarchies;
-
-static void hierarchies_clear(hierarchies *list)
+void cgroup_layout_clear(cgroup_layout *layout)
 {
-        for (size_t i = 0; i < list->len; i++) {
-                free(list->items[i].mount_point);
-                free(list->items[i].controllers);
+        for (size_t i = 0; i < layout->len; i++) {
+                free(layout->items[i].mount_point);
+                free(layout->items[i].controllers);
         }
-        list->len = 0;
+        free(layout->unified_controllers);
+        layout->unified_controllers = NULL;
+        layout->unified = NULL;
+        layout->len = 0;
+}
+
+/* Whether word is one of the sep-separated words of list. */
+static bool word_in_list(const char *list, const char *word, char sep)
+{
+        size_t len = strlen(word);
+        for (const char *p = list; p && *p;) {
+                const char *end = strchr(p, sep);
+                size_t n = end ? (size_t) (end - p) : strlen(p);
+                if (n == len && strncmp(p, word, len) == 0)
+                        return true;
+                if (!end)
+                        break;
+                p = end + 1;
+        }
+        return false;
+}
+
+int cgroup_read(const char *dir, const char *file, char **ret)
+{
+        char path[4200], buffer[4097];
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buffer, sizeof(buffer) - 1);
+        if (n < 0)
+                return -errno;
+        while (n > 0 && buffer[n - 1] == '\n')
+                n--;
+        buffer[n] = '\0';
+        *ret = strdup(buffer);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = cgroup_read(dir, file, &text);
+        if (r < 0)
+                return r;
+        char *end;
+        errno = 0;
+        *ret = strtoull(text, &end, 10);
+        return errno || end == text ? -EINVAL : 0;
+}
+
+bool cgroup_has_file(const char *dir, const char *file)
+{
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        return access(path, F_OK) == 0;
+}
+
+int cgroup_write(ocirun_error **error, const char *field, const char *dir, const char *file,
+                 const char *fmt, ...)
+{
+        char path[4200], value[4096];
+        va_list ap;
+        va_start(ap, fmt);
+        int len = vsnprintf(value, sizeof(value), fmt, ap);
+        va_end(ap);
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        if (len < 0 || (size_t) len >= sizeof(value))
+                return error_set(error, E2BIG, "%s: the value for %s is too long", field, path);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, value, (size_t) len) < 0) {
+                int saved = errno;
+                if (saved == ENOENT)
+                        return error_set(error, ENOTSUP,
+                                         "%s: this kernel has no %s (looked for %s)", field, file,
+                                         path);
+                return error_set_errno(error, saved, "%s: write `%s` to %s", field, value, path);
+        }
+        return 0;
+}
+
+cgroup_version cgroup_layout_dir(cgroup_layout *layout, const char *controller, char **ret_dir)
+{
+        const ocispec_string_map *paths = layout->state ? layout->state->cgroup_paths : NULL;
+        *ret_dir = NULL;
+        if (!paths)
+                return CGROUP_ABSENT;
+        for (size_t i = 0; controller && i < layout->len; i++) {
+                const cgroup_hierarchy *h = &layout->items[i];
+                if (!h->controllers || !word_in_list(h->controllers, controller, ','))
+                        continue;
+                const char *relative = ocispec_string_map_get(paths, h->mount_point);
+                if (!relative || asprintf(ret_dir, "%s%s", h->mount_point, relative) < 0) {
+                        *ret_dir = NULL;
+                        return CGROUP_ABSENT;
+                }
+                return CGROUP_V1;
+        }
+        if (!layout->unified)
+                return CGROUP_ABSENT;
+        const char *relative = ocispec_string_map_get(paths, layout->unified->mount_point);
+        _cleanup_free_ char *dir = NULL;
+        if (!relative || asprintf(&dir, "%s%s", layout->unified->mount_point, relative) < 0)
+                return CGROUP_ABSENT;
+        if (controller) {
+                if (!layout->unified_controllers &&
+                    cgroup_read(dir, "cgroup.controllers", &layout->unified_controllers) < 0)
+                        return CGROUP_ABSENT;
+                if (!word_in_list(layout->unified_controllers, controller, ' '))
+                        return CGROUP_ABSENT;
+        }
+        *ret_dir = steal_pointer(&dir);
+        return CGROUP_V2;
 }
 
 /* The v1 controllers are the super options that are not generic ones. */
@@ -56,13 +160,14 @@ static char *v1_controllers(const char *super_options)
         return out;
 }
 
-static int hierarchies_read(hierarchies *list, ocirun_error **error)
+int cgroup_layout_read(cgroup_layout *list, const ocispec_runtime_state *state,
+                       ocirun_error **error)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
 
-        list->len = 0;
+        *list = (cgroup_layout){.state = state};
         if (!f)
                 return error_set_errno(error, errno, "read /proc/self/mountinfo");
         while (getline(&line, &size, f) > 0) {
@@ -86,15 +191,17 @@ static int hierarchies_read(hierarchies *list, ocirun_error **error)
                 /* Only a hierarchy's root mount is one we can create cgroups in. */
                 if (strcmp(fields[3], "/") != 0 || list->len == 32)
                         continue;
-                hierarchy *h = &list->items[list->len];
+                cgroup_hierarchy *h = &list->items[list->len];
                 h->mount_point = strdup(fields[4]);
                 h->controllers = v2 ? NULL : v1_controllers(fields[dash + 3]);
                 if (!h->mount_point || (!v2 && !h->controllers)) {
                         free(h->mount_point);
                         free(h->controllers);
-                        hierarchies_clear(list);
+                        cgroup_layout_clear(list);
                         return error_set(error, ENOMEM, "out of memory");
                 }
+                if (v2 && !list->unified)
+                        list->unified = h;
                 list->len++;
         }
         if (list->len == 0)
@@ -103,7 +210,7 @@ static int hierarchies_read(hierarchies *list, ocirun_error **error)
 }
 
 /* ocirun's own cgroup in a hierarchy, from /proc/self/cgroup. */
-static char *own_cgroup(const hierarchy *h)
+static char *own_cgroup(const cgroup_hierarchy *h)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
         _cleanup_free_ char *line = NULL;
@@ -153,9 +260,32 @@ static void cpuset_inherit(const char *dir)
         }
 }
 
+/* On cgroup2 a controller reaches a cgroup only when every ancestor lists
+ * it in cgroup.subtree_control: enable in parent whatever it has and does
+ * not pass on yet, one controller per write so that one the kernel refuses
+ * (a parent with processes of its own may refuse them all, the "no internal
+ * processes" rule) does not hold back the others. A resource whose
+ * controller stays off fails later, naming its field. */
+static void enable_v2_controllers(const char *parent)
+{
+        _cleanup_free_ char *available = NULL, *enabled = NULL;
+        if (cgroup_read(parent, "cgroup.controllers", &available) < 0 ||
+            cgroup_read(parent, "cgroup.subtree_control", &enabled) < 0)
+                return;
+        char *save = NULL;
+        for (char *c = strtok_r(available, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+                if (word_in_list(enabled, c, ' '))
+                        continue;
+                _cleanup_(ocirun_error_freep) ocirun_error *ignored = NULL;
+                if (cgroup_write(&ignored, "cgroup.subtree_control", parent,
+                                 "cgroup.subtree_control", "+%s", c) < 0)
+                        ocirun_log(OCIRUN_LOG_DEBUG, "%s", ignored->message);
+        }
+}
+
 /* mkdir -p of dir below mount_point, recording what it made (deepest last). */
-static int make_cgroup_dirs(const hierarchy *h, const char *dir, ocispec_runtime_state *state,
-                            ocirun_error **error)
+static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
+                            ocispec_runtime_state *state, ocirun_error **error)
 {
         size_t base = strlen(h->mount_point);
         _cleanup_free_ char *copy = strdup(dir);
@@ -166,6 +296,14 @@ static int make_cgroup_dirs(const hierarchy *h, const char *dir, ocispec_runtime
                         continue;
                 char saved = *p;
                 *p = '\0';
+                if (!h->controllers) {
+                        /* The parent of this level; p is at least one past
+                         * the mount point's end. */
+                        char *slash = strrchr(copy, '/');
+                        *slash = '\0';
+                        enable_v2_controllers(copy);
+                        *slash = '/';
+                }
                 if (mkdir(copy, 0755) == 0) {
                         if (ocispec_strv_append(&state->cgroup_created, &state->cgroup_created_len,
                                                 copy) < 0)
@@ -190,6 +328,13 @@ static int check_cgroup_path(const char *path, ocirun_error **error)
         char *save = NULL;
         if (!copy)
                 return error_set(error, ENOMEM, "out of memory");
+        const char *colon = strchr(path, ':');
+        if (path[0] != '/' && colon && strchr(colon + 1, ':') && !strchr(path, '/'))
+                return error_set(error, ENOTSUP,
+                                 "config.json: linux.cgroupsPath: `%s` is systemd's "
+                                 "slice:prefix:name form, which needs a systemd cgroup driver; "
+                                 "ocirun has none yet (give a cgroup path instead)",
+                                 path);
         for (char *w = strtok_r(copy, "/", &save); w; w = strtok_r(NULL, "/", &save))
                 if (strcmp(w, "..") == 0 || strcmp(w, ".") == 0)
                         return error_set(error, EINVAL,
@@ -202,7 +347,7 @@ static int check_cgroup_path(const char *path, ocirun_error **error)
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error)
 {
-        hierarchies list = {0};
+        cgroup_layout list = {0};
         _cleanup_free_ char *default_path = NULL;
         const char *path = config->linux ? config->linux->cgroups_path : NULL;
         int r;
@@ -215,12 +360,12 @@ int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_
         r = check_cgroup_path(path, error);
         if (r < 0)
                 return r;
-        r = hierarchies_read(&list, error);
+        r = cgroup_layout_read(&list, NULL, error);
         if (r < 0)
                 return r;
 
         for (size_t i = 0; i < list.len && r == 0; i++) {
-                const hierarchy *h = &list.items[i];
+                const cgroup_hierarchy *h = &list.items[i];
                 _cleanup_free_ char *own = NULL, *relative = NULL, *dir = NULL;
                 if (path[0] != '/') {
                         own = own_cgroup(h);
@@ -243,7 +388,7 @@ int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_
                     ocispec_string_map_set(&state->cgroup_paths, h->mount_point, relative) < 0)
                         r = error_set(error, ENOMEM, "out of memory");
         }
-        hierarchies_clear(&list);
+        cgroup_layout_clear(&list);
         return r;
 }
 
@@ -299,7 +444,7 @@ int cgroup_pids(const ocispec_runtime_state *state, pid_t **ret_pids, size_t *re
         return 0;
 }
 
-int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error **error)
+static int signal_listed(const ocispec_runtime_state *state, int signal, ocirun_error **error)
 {
         _cleanup_free_ pid_t *pids = NULL;
         size_t len = 0;
@@ -310,6 +455,30 @@ int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error
                 if (kill(pids[i], signal) < 0 && errno != ESRCH)
                         return error_set_errno(error, errno, "kill pid %d", (int) pids[i]);
         return 0;
+}
+
+int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error **error)
+{
+        _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
+        _cleanup_free_ char *unified = NULL, *freezer = NULL;
+        int r = cgroup_layout_read(&layout, state, error);
+        if (r < 0)
+                return r;
+        if (signal == SIGKILL && cgroup_layout_dir(&layout, NULL, &unified) == CGROUP_V2 &&
+            cgroup_has_file(unified, "cgroup.kill"))
+                return cgroup_write(error, "kill --all", unified, "cgroup.kill", "1");
+        /* A process forking while the list is walked could escape the
+         * signal: walk a frozen cgroup, as runc does. The signals are
+         * delivered once it thaws. */
+        bool frozen = cgroup_layout_dir(&layout, "freezer", &freezer) != CGROUP_ABSENT &&
+                      !cgroup_is_frozen(state) && cgroup_freeze(state, true, NULL) == 0;
+        r = signal_listed(state, signal, error);
+        if (frozen) {
+                _cleanup_(ocirun_error_freep) ocirun_error *thaw_error = NULL;
+                if (cgroup_freeze(state, false, &thaw_error) < 0)
+                        ocirun_log(OCIRUN_LOG_WARNING, "%s", thaw_error->message);
+        }
+        return r;
 }
 
 int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error)

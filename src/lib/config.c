@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "config.h"
 #include "error.h"
 #include "lsm.h"
@@ -67,11 +68,12 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
         int r = lsm_validate(process, "config.json", error);
         if (r < 0)
                 return r;
-        /* Not refused (engines always send resources), but never silent. */
-        if (linux_config && linux_config->resources)
-                ocirun_log(OCIRUN_LOG_WARNING,
-                           "config.json: linux.resources: cgroup limits and device rules are not "
-                           "applied by this ocirun build yet");
+        if (linux_config) {
+                r = cgroup_resources_validate(linux_config->resources,
+                                              "config.json: linux.resources", error);
+                if (r < 0)
+                        return r;
+        }
         r = process_validate(process, error);
         if (r == 0 && linux_config && linux_config->personality)
                 r = process_validate_personality(linux_config->personality, error);

@@ -328,7 +328,11 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                         break;
                 case SYNC_READY:
                         sync_message_clear(&message);
-                        return 0;
+                        /* The init has made /dev: from now on, only the
+                         * devices the rules allow. */
+                        return cgroup_apply_devices(
+                            job->state, job->config->linux ? job->config->linux->resources : NULL,
+                            "config.json: linux.resources", false, error);
                 case SYNC_ERROR:
                         r = error_set(error, message.value > 0 ? message.value : EIO, "%s",
                                       message.payload ? message.payload : "the init failed");
@@ -453,6 +457,12 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         }
         if (r == 0)
                 r = cgroup_create(job.config, id, job.state, error);
+        /* Limits go in before any process does: the init is charged from
+         * its first page. */
+        if (r == 0)
+                r = cgroup_apply_resources(job.state,
+                                           job.config->linux ? job.config->linux->resources : NULL,
+                                           "config.json: linux.resources", false, error);
         if (r < 0)
                 return error_prefix(error, "create %s", id);
 
@@ -650,6 +660,9 @@ static int kill_and_wait(const ocispec_runtime_state *state, ocirun_error **erro
                 return 0;
         if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return error_set_errno(error, errno, "kill container `%s`", state->id);
+        /* A v1-frozen task dies only once thawed. */
+        if (strcmp(state->status, "paused") == 0)
+                cgroup_freeze(state, false, NULL);
         struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
         while (poll(&pfd, 1, -1) < 0)
                 if (errno != EINTR)
@@ -696,6 +709,58 @@ int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ociru
         if (r < 0)
                 return error_prefix(error, "delete %s", id);
         return state_dir_remove(root, id, error);
+}
+
+int ocirun_container_pause(ocirun_root *root, const char *id, ocirun_error **error)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+
+        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        if (r < 0)
+                return r;
+        if (strcmp(state->status, "running") != 0 && strcmp(state->status, "created") != 0)
+                return error_set(error, EINVAL, "cannot pause container `%s`: it is %s", id,
+                                 state->status);
+        r = cgroup_freeze(state, true, error);
+        return r < 0 ? error_prefix(error, "pause %s", id) : 0;
+}
+
+int ocirun_container_resume(ocirun_root *root, const char *id, ocirun_error **error)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+
+        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        if (r < 0)
+                return r;
+        if (strcmp(state->status, "paused") != 0)
+                return error_set(error, EINVAL,
+                                 "cannot resume container `%s`: it is %s, not paused", id,
+                                 state->status);
+        r = cgroup_freeze(state, false, error);
+        return r < 0 ? error_prefix(error, "resume %s", id) : 0;
+}
+
+int ocirun_container_update(ocirun_root *root, const char *id,
+                            const ocispec_linux_resources *resources, ocirun_error **error)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
+        const char *prefix = "linux.resources";
+
+        int r = cgroup_resources_validate(resources, prefix, error);
+        if (r < 0)
+                return r;
+        r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        if (r < 0)
+                return r;
+        if (strcmp(state->status, "stopped") == 0)
+                return error_set(error, EINVAL, "cannot update container `%s`: it is stopped", id);
+        r = cgroup_apply_resources(state, resources, prefix, true, error);
+        if (r == 0)
+                r = cgroup_apply_devices(state, resources, prefix, true, error);
+        return r < 0 ? error_prefix(error, "update %s", id) : 0;
 }
 
 int ocirun_container_processes(ocirun_root *root, const char *id, pid_t **ret_pids, size_t *ret_len,

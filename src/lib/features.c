@@ -150,6 +150,29 @@ static int add_hooks_and_mount_options(ocispec_features *features)
         return 0;
 }
 
+/* Both cgroup versions, and hybrid hosts, are driven by this build; the
+ * systemd driver is not written yet. */
+static int add_cgroup(ocispec_features_linux *linux_features)
+{
+        ocispec_features_linux_cgroup *cgroup = calloc(1, sizeof(*cgroup));
+        if (!cgroup)
+                return -ENOMEM;
+        *cgroup = (ocispec_features_linux_cgroup){
+            .v1 = true,
+            .has_v1 = true,
+            .v2 = true,
+            .has_v2 = true,
+            .systemd = false,
+            .has_systemd = true,
+            .systemd_user = false,
+            .has_systemd_user = true,
+            .rdma = true,
+            .has_rdma = true,
+        };
+        linux_features->cgroup = cgroup;
+        return 0;
+}
+
 static int build_features(ocispec_features *features)
 {
         char version[64];
@@ -165,6 +188,8 @@ static int build_features(ocispec_features *features)
                 r = add_capabilities(features->linux);
         if (r == 0)
                 r = add_seccomp(features->linux);
+        if (r == 0)
+                r = add_cgroup(features->linux);
         if (r == 0)
                 r = add_hooks_and_mount_options(features);
         if (r < 0)

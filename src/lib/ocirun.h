@@ -131,6 +131,17 @@ int ocirun_container_kill(ocirun_root *root, const char *id, int signal, bool al
  * it first and waits for it to exit. */
 int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ocirun_error **error);
 
+/* Freezes every process of a running (or created) container, returning
+ * once the kernel reports them frozen; `state` then says "paused". */
+int ocirun_container_pause(ocirun_root *root, const char *id, ocirun_error **error);
+int ocirun_container_resume(ocirun_root *root, const char *id, ocirun_error **error);
+
+/* Changes the cgroup limits of a container that is not stopped: only the
+ * fields set in resources are written; errors name them by their path in
+ * config.json (linux.resources.memory.limit). */
+int ocirun_container_update(ocirun_root *root, const char *id,
+                            const ocispec_linux_resources *resources, ocirun_error **error);
+
 /* The pids in the container's cgroup. */
 int ocirun_container_processes(ocirun_root *root, const char *id, pid_t **ret_pids, size_t *ret_len,
                                ocirun_error **error);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "cgroup.h"
 #include "state.h"
 #include "util/proc.h"
 #include "util/strings.h"
@@ -331,9 +332,17 @@ void state_refresh_status(ocispec_runtime_state *state)
             proc_stat_start_time(state->pid, &start_time, &proc_state) == 0)
                 alive = proc_state != 'Z' && proc_state != 'X' &&
                         (!state->has_init_start_time || start_time == state->init_start_time);
-        if (alive || (state->status && strcmp(state->status, "stopped") == 0))
+        if (state->status && strcmp(state->status, "stopped") == 0)
                 return;
-        char *status = strdup(stopped);
+        /* Paused is not written down: the freezer is the truth, and a
+         * container thawed behind our back reads as running again. */
+        const char *now = !alive                                 ? stopped
+                          : cgroup_is_frozen(state)              ? "paused"
+                          : strcmp(state->status, "paused") == 0 ? "running"
+                                                                 : state->status;
+        if (state->status && strcmp(state->status, now) == 0)
+                return;
+        char *status = strdup(now);
         if (!status)
                 return;
         free(state->status);
