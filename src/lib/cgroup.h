@@ -115,4 +115,14 @@ int cgroup_resources_validate(const ocispec_linux_resources *resources, const ch
  * they are empty (another container may share them). */
 int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error);
 
+/* ---- statistics (cgroup_stats.c) ------------------------------------------ */
+
+/* One line of `ocirun events` as runc writes it, newline included:
+ * {"type":TYPE,"id":ID}, and with stats_of set a "data" object holding the
+ * statistics of that container's cgroups in the shape of runc's
+ * types.Stats (cpu, memory, pids, blkio, hugetlb). Only values the host's
+ * cgroup files gave are written. */
+int cgroup_event_line(const char *type, const char *id, const ocispec_runtime_state *stats_of,
+                      char **ret_json, size_t *ret_len, ocirun_error **error);
+
 #endif

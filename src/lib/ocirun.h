@@ -146,6 +146,28 @@ int ocirun_container_update(ocirun_root *root, const char *id,
 int ocirun_container_processes(ocirun_root *root, const char *id, pid_t **ret_pids, size_t *ret_len,
                                ocirun_error **error);
 
+/* The statistics of a container that is not stopped, as the line `runc
+ * events --stats` prints: {"type":"stats","id":ID,"data":{...}} with data
+ * in the shape of runc's types.Stats, newline included. */
+int ocirun_container_stats(ocirun_root *root, const char *id, char **ret_json, size_t *ret_len,
+                           ocirun_error **error);
+
+/* Notice of OOM kills in a container's memory cgroup (an eventfd on cgroup
+ * v1, inotify on memory.events on v2). Poll ocirun_oom_watch_fd for
+ * POLLIN, then call ocirun_oom_watch_read, which gives the line to pass on,
+ * {"type":"oom","id":ID} and a newline, or NULL when the wake-up was no OOM
+ * kill. The fd is -1 when there is nothing to watch: no memory controller
+ * for the container, or its cgroup is gone (read closes it then). Opening
+ * the watch of a stopped container is an error. */
+typedef struct ocirun_oom_watch ocirun_oom_watch;
+int ocirun_container_oom_watch_open(ocirun_root *root, const char *id, ocirun_oom_watch **ret,
+                                    ocirun_error **error);
+int ocirun_oom_watch_fd(const ocirun_oom_watch *watch);
+int ocirun_oom_watch_read(ocirun_oom_watch *watch, char **ret_json, size_t *ret_len,
+                          ocirun_error **error);
+void ocirun_oom_watch_free(ocirun_oom_watch *watch);
+void ocirun_oom_watch_freep(ocirun_oom_watch **watch);
+
 typedef struct ocirun_exec_options {
         const char *console_socket; /* where the pty master goes for process.terminal */
         int console_socket_fd;      /* an already connected one (exec -t in the foreground) */
