@@ -265,6 +265,8 @@ block_device() {
 	[[ -n "$size" ]] || skip "machine limit: the kernel has no huge pages"
 	size=${size#hugepages-}
 	size=${size%kB}
+	# Four pages: the kernel rounds a limit down to whole pages.
+	local limit=$((size * 1024 * 4))
 	# The kernel's names: 2048kB is 2MB, 1048576kB is 1GB.
 	if ((size % 1048576 == 0)); then
 		size=$((size / 1048576))GB
@@ -273,13 +275,13 @@ block_device() {
 	else
 		size=${size}KB
 	fi
-	start_sleeper "{'hugepageLimits': [{'pageSize': '$size', 'limit': 8388608}]}"
+	start_sleeper "{'hugepageLimits': [{'pageSize': '$size', 'limit': $limit}]}"
 	if [[ $(cgroup_version hugetlb) == v1 ]]; then
-		assert_file hugetlb "hugetlb.$size.limit_in_bytes" 8388608
+		assert_file hugetlb "hugetlb.$size.limit_in_bytes" "$limit"
 	else
-		assert_file hugetlb "hugetlb.$size.max" 8388608
+		assert_file hugetlb "hugetlb.$size.max" "$limit"
 		if [[ -e "$(container_cgroup hugetlb)/hugetlb.$size.rsvd.max" ]]; then
-			assert_file hugetlb "hugetlb.$size.rsvd.max" 8388608
+			assert_file hugetlb "hugetlb.$size.rsvd.max" "$limit"
 		fi
 	fi
 }
