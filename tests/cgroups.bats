@@ -392,6 +392,9 @@ block_device() {
 	[[ "$before" == "$after" ]] || fail "the counter moved while paused: $before -> $after"
 	run ocirun pause c1
 	assert_status 1
+	run --separate-stderr ocirun exec c1 true
+	assert_status 1
+	assert_stderr_contains "cannot exec in container \`c1\`: it is paused"
 	run ocirun resume c1
 	assert_status 0
 	[[ "$(container_status c1)" == running ]] || fail "state: $(container_status c1)"
