@@ -84,6 +84,14 @@ stage1() {
 	# the host's sockets and files that mean nothing here).
 	mnt tmpfs tmpfs /newroot/run mode=0755,nosuid,nodev
 	mnt tmpfs tmpfs /newroot/tmp mode=1777,nosuid,nodev
+	# A source tree under /tmp (a CI clone, say) stays visible through the
+	# fresh tmpfs: the host's copy, read-only, at the same path.
+	case "${TREE:-}" in
+	/tmp/*)
+		mkdir -p "/newroot$TREE"
+		mount --bind "/lower$TREE" "/newroot$TREE" || die "binding the tree $TREE failed"
+		;;
+	esac
 	mkdir -p /newroot$SHARE /newroot$BOOT
 	mount --move /share /newroot$SHARE || die "moving the share failed"
 

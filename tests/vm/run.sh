@@ -319,6 +319,7 @@ shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 {
 	echo "MODULES_DIR=$(shell_quote "$cache/kernel/lib/modules/$kernel_version")"
 	echo "HOSTROOT_CACHE=$(shell_quote "$hostroot_cache")"
+	echo "TREE=$(shell_quote "$top")"
 } >"$share/vm.conf"
 
 # What make check exports, pointing into this tree unless set already.
