@@ -515,20 +515,6 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
 
 /* ---- start, kill, delete ------------------------------------------------- */
 
-static int load_state(ocirun_root *root, const char *id, int lock, int *ret_dirfd,
-                      ocispec_runtime_state **ret_state, ocirun_error **error)
-{
-        _cleanup_close_ int dirfd = -1;
-        int r = state_dir_open(root, id, lock, &dirfd, error);
-        if (r == 0)
-                r = state_read(dirfd, id, ret_state, error);
-        if (r < 0)
-                return r;
-        state_refresh_status(*ret_state);
-        *ret_dirfd = steal_fd(&dirfd);
-        return 0;
-}
-
 static void run_hooks_as_warnings(const char *kind, const ocispec_hook *hooks, size_t n,
                                   ocispec_runtime_state *state, const char *status)
 {
@@ -548,7 +534,7 @@ int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **err
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
         _cleanup_(ocispec_config_freep) ocispec_config *config = NULL;
 
-        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        int r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r < 0)
                 return r;
         if (strcmp(state->status, "created") != 0)
@@ -634,7 +620,7 @@ int ocirun_container_kill(ocirun_root *root, const char *id, int signal, bool al
         _cleanup_close_ int dirfd = -1;
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
 
-        int r = load_state(root, id, LOCK_SH, &dirfd, &state, error);
+        int r = state_load(root, id, LOCK_SH, &dirfd, &state, error);
         if (r < 0)
                 return r;
         if (all)
@@ -676,7 +662,7 @@ int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ociru
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
         _cleanup_(ocispec_config_freep) ocispec_config *config = NULL;
 
-        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        int r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r == -ENOENT && force) {
                 /* Nothing to delete, or a directory a crashed create left. */
                 _cleanup_(ocirun_error_freep) ocirun_error *ignored = NULL;
@@ -711,35 +697,35 @@ int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ociru
         return state_dir_remove(root, id, error);
 }
 
-int ocirun_container_pause(ocirun_root *root, const char *id, ocirun_error **error)
+/* pause and resume: the one state each may start from, then the freezer. */
+static int set_frozen(ocirun_root *root, const char *id, bool frozen, ocirun_error **error)
 {
         _cleanup_close_ int dirfd = -1;
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
 
-        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        int r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r < 0)
                 return r;
-        if (strcmp(state->status, "running") != 0 && strcmp(state->status, "created") != 0)
+        if (frozen && strcmp(state->status, "running") != 0 &&
+            strcmp(state->status, "created") != 0)
                 return error_set(error, EINVAL, "cannot pause container `%s`: it is %s", id,
                                  state->status);
-        r = cgroup_freeze(state, true, error);
-        return r < 0 ? error_prefix(error, "pause %s", id) : 0;
+        if (!frozen && strcmp(state->status, "paused") != 0)
+                return error_set(error, EINVAL,
+                                 "cannot resume container `%s`: it is %s, not paused", id,
+                                 state->status);
+        r = cgroup_freeze(state, frozen, error);
+        return r < 0 ? error_prefix(error, "%s %s", frozen ? "pause" : "resume", id) : 0;
+}
+
+int ocirun_container_pause(ocirun_root *root, const char *id, ocirun_error **error)
+{
+        return set_frozen(root, id, true, error);
 }
 
 int ocirun_container_resume(ocirun_root *root, const char *id, ocirun_error **error)
 {
-        _cleanup_close_ int dirfd = -1;
-        _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
-
-        int r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
-        if (r < 0)
-                return r;
-        if (strcmp(state->status, "paused") != 0)
-                return error_set(error, EINVAL,
-                                 "cannot resume container `%s`: it is %s, not paused", id,
-                                 state->status);
-        r = cgroup_freeze(state, false, error);
-        return r < 0 ? error_prefix(error, "resume %s", id) : 0;
+        return set_frozen(root, id, false, error);
 }
 
 int ocirun_container_update(ocirun_root *root, const char *id,
@@ -752,7 +738,7 @@ int ocirun_container_update(ocirun_root *root, const char *id,
         int r = cgroup_resources_validate(resources, prefix, error);
         if (r < 0)
                 return r;
-        r = load_state(root, id, LOCK_EX, &dirfd, &state, error);
+        r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r < 0)
                 return r;
         if (strcmp(state->status, "stopped") == 0)
@@ -769,7 +755,7 @@ int ocirun_container_processes(ocirun_root *root, const char *id, pid_t **ret_pi
         _cleanup_close_ int dirfd = -1;
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
 
-        int r = load_state(root, id, LOCK_SH, &dirfd, &state, error);
+        int r = state_load(root, id, LOCK_SH, &dirfd, &state, error);
         if (r < 0)
                 return r;
         return cgroup_pids(state, ret_pids, ret_len, error);

@@ -31,12 +31,9 @@ static int load_live_state(ocirun_root *root, const char *id, int *ret_dirfd,
 {
         _cleanup_close_ int dirfd = -1;
         _cleanup_(ocispec_runtime_state_freep) ocispec_runtime_state *state = NULL;
-        int r = state_dir_open(root, id, LOCK_SH, &dirfd, error);
-        if (r == 0)
-                r = state_read(dirfd, id, &state, error);
+        int r = state_load(root, id, LOCK_SH, &dirfd, &state, error);
         if (r < 0)
                 return r;
-        state_refresh_status(state);
         if (strcmp(state->status, "stopped") == 0)
                 return error_set(error, ESRCH, "container `%s` is not running", id);
         *ret_dirfd = steal_fd(&dirfd);

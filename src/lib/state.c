@@ -349,18 +349,25 @@ void state_refresh_status(ocispec_runtime_state *state)
         state->status = status;
 }
 
+int state_load(ocirun_root *root, const char *id, int lock, int *ret_dirfd,
+               ocispec_runtime_state **ret, ocirun_error **error)
+{
+        _cleanup_close_ int dirfd = -1;
+        int r = state_dir_open(root, id, lock, &dirfd, error);
+        if (r == 0)
+                r = state_read(dirfd, id, ret, error);
+        if (r < 0)
+                return r;
+        state_refresh_status(*ret);
+        *ret_dirfd = steal_fd(&dirfd);
+        return 0;
+}
+
 int ocirun_container_state(ocirun_root *root, const char *id, ocispec_runtime_state **ret,
                            ocirun_error **error)
 {
         _cleanup_close_ int dirfd = -1;
-        int r = state_dir_open(root, id, LOCK_SH, &dirfd, error);
-        if (r < 0)
-                return r;
-        r = state_read(dirfd, id, ret, error);
-        if (r < 0)
-                return r;
-        state_refresh_status(*ret);
-        return 0;
+        return state_load(root, id, LOCK_SH, &dirfd, ret, error);
 }
 
 void ocirun_container_list_free(ocirun_container_list *list)

@@ -43,6 +43,12 @@ int state_read(int dirfd, const char *id, ocispec_runtime_state **ret, ocirun_er
  * pid is gone, a zombie, or a different process (another start time). */
 void state_refresh_status(ocispec_runtime_state *state);
 
+/* state_dir_open, state_read and state_refresh_status in one: the
+ * container's state with its status derived now, and its directory fd in
+ * *ret_dirfd, still holding the lock, for as long as the caller needs it. */
+int state_load(ocirun_root *root, const char *id, int lock, int *ret_dirfd,
+               ocispec_runtime_state **ret, ocirun_error **error);
+
 /* The OCI state of the container, with status as given: what hooks and the
  * seccomp listener get, without ocirun's bookkeeping. It points into state. */
 ocispec_state state_oci_view(const ocispec_runtime_state *state, const char *status);
