@@ -27,8 +27,7 @@ void cgroup_layout_clear(cgroup_layout *layout)
         layout->len = 0;
 }
 
-/* Whether word is one of the sep-separated words of list. */
-static bool word_in_list(const char *list, const char *word, char sep)
+bool cgroup_word_in_list(const char *list, const char *word, char sep)
 {
         size_t len = strlen(word);
         for (const char *p = list; p && *p;) {
@@ -110,7 +109,7 @@ cgroup_version cgroup_layout_dir(cgroup_layout *layout, const char *controller, 
                 return CGROUP_ABSENT;
         for (size_t i = 0; controller && i < layout->len; i++) {
                 const cgroup_hierarchy *h = &layout->items[i];
-                if (!h->controllers || !word_in_list(h->controllers, controller, ','))
+                if (!h->controllers || !cgroup_word_in_list(h->controllers, controller, ','))
                         continue;
                 const char *relative = ocispec_string_map_get(paths, h->mount_point);
                 if (!relative || asprintf(ret_dir, "%s%s", h->mount_point, relative) < 0) {
@@ -129,7 +128,7 @@ cgroup_version cgroup_layout_dir(cgroup_layout *layout, const char *controller, 
                 if (!layout->unified_controllers &&
                     cgroup_read(dir, "cgroup.controllers", &layout->unified_controllers) < 0)
                         return CGROUP_ABSENT;
-                if (!word_in_list(layout->unified_controllers, controller, ' '))
+                if (!cgroup_word_in_list(layout->unified_controllers, controller, ' '))
                         return CGROUP_ABSENT;
         }
         *ret_dir = steal_pointer(&dir);
@@ -274,7 +273,7 @@ static void enable_v2_controllers(const char *parent)
                 return;
         char *save = NULL;
         for (char *c = strtok_r(available, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
-                if (word_in_list(enabled, c, ' '))
+                if (cgroup_word_in_list(enabled, c, ' '))
                         continue;
                 _cleanup_(ocirun_error_freep) ocirun_error *ignored = NULL;
                 if (cgroup_write(&ignored, "cgroup.subtree_control", parent,
@@ -471,11 +470,12 @@ int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error
          * signal: walk a frozen cgroup, as runc does. The signals are
          * delivered once it thaws. */
         bool frozen = cgroup_layout_dir(&layout, "freezer", &freezer) != CGROUP_ABSENT &&
-                      !cgroup_is_frozen(state) && cgroup_freeze(state, true, NULL) == 0;
+                      !cgroup_layout_is_frozen(&layout) &&
+                      cgroup_layout_freeze(&layout, true, NULL) == 0;
         r = signal_listed(state, signal, error);
         if (frozen) {
                 _cleanup_(ocirun_error_freep) ocirun_error *thaw_error = NULL;
-                if (cgroup_freeze(state, false, &thaw_error) < 0)
+                if (cgroup_layout_freeze(&layout, false, &thaw_error) < 0)
                         ocirun_log(OCIRUN_LOG_WARNING, "%s", thaw_error->message);
         }
         return r;

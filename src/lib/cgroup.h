@@ -60,6 +60,10 @@ int cgroup_read(const char *dir, const char *file, char **ret);
 /* A cgroup file holding one unsigned number. */
 int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret);
 
+/* Whether word is one of the sep-separated words of list (a v1 mount's
+ * "cpu,cpuacct", cgroup2's "cpu io memory"); list may be NULL. */
+bool cgroup_word_in_list(const char *list, const char *word, char sep);
+
 /* Whether dir/file exists: many knobs come and go with kernel options. */
 bool cgroup_has_file(const char *dir, const char *file);
 
@@ -88,6 +92,10 @@ int cgroup_freeze(const ocispec_runtime_state *state, bool frozen, ocirun_error 
 
 /* Whether the container's cgroup is frozen now. */
 bool cgroup_is_frozen(const ocispec_runtime_state *state);
+
+/* The same two for a caller that has read the layout already. */
+int cgroup_layout_freeze(cgroup_layout *layout, bool frozen, ocirun_error **error);
+bool cgroup_layout_is_frozen(cgroup_layout *layout);
 
 /* Applies linux.resources, all but the device rules (or update's subset of
  * them), to the container's cgroup. field_prefix is where the resources sit,

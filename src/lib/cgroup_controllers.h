@@ -8,6 +8,9 @@
 
 #include "cgroup.h"
 
+/* "PREFIX.NAME", the JSON path of a field for errors, in a caller's array. */
+#define FIELD(buf, prefix, name) (snprintf((buf), sizeof(buf), "%s.%s", (prefix), (name)), (buf))
+
 /* Files with the same name and format in both versions. */
 int cgroup_apply_cpuset(const char *dir, const ocispec_linux_resources_cpu *cpu, const char *prefix,
                         ocirun_error **error);
@@ -21,10 +24,6 @@ int cgroup_apply_rdma(const char *dir, const ocispec_rdma_map *rdma, const char 
 int cgroup_apply_hugetlb(const char *dir, const ocispec_linux_resources_hugepage_limit *limits,
                          size_t len, const char *limit_suffix, const char *prefix,
                          ocirun_error **error);
-
-/* "2MB" -> the kernel's name for the page size in hugetlb file names, after
- * checking the form (digits, then KB, MB or GB). */
-int cgroup_hugetlb_page_size(const char *page_size, const char *field, ocirun_error **error);
 
 /* memory.checkBeforeUpdate: an update must not set a limit below what the
  * container uses now (usage_file: memory.usage_in_bytes or memory.current),

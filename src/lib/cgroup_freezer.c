@@ -87,33 +87,53 @@ static int v2_freeze(const char *dir, bool frozen, ocirun_error **error)
         return 0;
 }
 
+/* The container's freezer: the v1 controller where a hierarchy has it,
+ * else cgroup2's core files (cgroup.freeze needs no controller). */
+static cgroup_version freezer_dir(cgroup_layout *layout, char **ret_dir)
+{
+        cgroup_version version = cgroup_layout_dir(layout, "freezer", ret_dir);
+        return version == CGROUP_ABSENT ? cgroup_layout_dir(layout, NULL, ret_dir) : version;
+}
+
+int cgroup_layout_freeze(cgroup_layout *layout, bool frozen, ocirun_error **error)
+{
+        _cleanup_free_ char *dir = NULL;
+        switch (freezer_dir(layout, &dir)) {
+        case CGROUP_V1:
+                return v1_freeze(dir, frozen, error);
+        case CGROUP_V2:
+                return v2_freeze(dir, frozen, error);
+        case CGROUP_ABSENT:
+        default:
+                return error_set(error, ENOTSUP,
+                                 "this host has neither a v1 freezer nor cgroup2 to freeze `%s`",
+                                 layout->state->id);
+        }
+}
+
+bool cgroup_layout_is_frozen(cgroup_layout *layout)
+{
+        _cleanup_free_ char *dir = NULL;
+        switch (freezer_dir(layout, &dir)) {
+        case CGROUP_V1:
+                return v1_state_is(dir, "FROZEN");
+        case CGROUP_V2:
+                return v2_frozen_value(dir) == 1;
+        case CGROUP_ABSENT:
+        default:
+                return false;
+        }
+}
+
 int cgroup_freeze(const ocispec_runtime_state *state, bool frozen, ocirun_error **error)
 {
         _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
-        _cleanup_free_ char *dir = NULL;
         int r = cgroup_layout_read(&layout, state, error);
-        if (r < 0)
-                return r;
-        cgroup_version version = cgroup_layout_dir(&layout, "freezer", &dir);
-        if (version == CGROUP_V1)
-                return v1_freeze(dir, frozen, error);
-        if (version == CGROUP_ABSENT && cgroup_layout_dir(&layout, NULL, &dir) != CGROUP_V2)
-                return error_set(error, ENOTSUP,
-                                 "this host has neither a v1 freezer nor cgroup2 to freeze `%s`",
-                                 state->id);
-        return v2_freeze(dir, frozen, error);
+        return r < 0 ? r : cgroup_layout_freeze(&layout, frozen, error);
 }
 
 bool cgroup_is_frozen(const ocispec_runtime_state *state)
 {
         _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
-        _cleanup_free_ char *dir = NULL;
-        if (cgroup_layout_read(&layout, state, NULL) < 0)
-                return false;
-        cgroup_version version = cgroup_layout_dir(&layout, "freezer", &dir);
-        if (version == CGROUP_V1)
-                return v1_state_is(dir, "FROZEN");
-        if (version == CGROUP_ABSENT && cgroup_layout_dir(&layout, NULL, &dir) != CGROUP_V2)
-                return false;
-        return v2_frozen_value(dir) == 1;
+        return cgroup_layout_read(&layout, state, NULL) == 0 && cgroup_layout_is_frozen(&layout);
 }

@@ -246,6 +246,21 @@ static int validate_device_rule(const ocispec_device_cgroup *rule, size_t i, con
         return 0;
 }
 
+/* "2MB": digits, then KB, MB or GB, as the kernel names page sizes in
+ * hugetlb file names; anything else would make a file name of its own. */
+static int check_page_size(const char *page_size, const char *field, ocirun_error **error)
+{
+        size_t digits = strspn(page_size ? page_size : "", "0123456789");
+        if (!page_size || digits == 0 || page_size[0] == '0' ||
+            (strcmp(page_size + digits, "KB") != 0 && strcmp(page_size + digits, "MB") != 0 &&
+             strcmp(page_size + digits, "GB") != 0))
+                return error_set(error, EINVAL,
+                                 "%s: `%s` is not a page size like 2MB or 1GB (digits, then KB, MB "
+                                 "or GB)",
+                                 field, page_size ? page_size : "");
+        return 0;
+}
+
 int cgroup_resources_validate(const ocispec_linux_resources *resources, const char *prefix,
                               ocirun_error **error)
 {
@@ -269,8 +284,7 @@ int cgroup_resources_validate(const ocispec_linux_resources *resources, const ch
         for (size_t i = 0; i < resources->hugepage_limits_len; i++) {
                 char field[256];
                 snprintf(field, sizeof(field), "%s.hugepageLimits[%zu].pageSize", prefix, i);
-                int r =
-                    cgroup_hugetlb_page_size(resources->hugepage_limits[i].page_size, field, error);
+                int r = check_page_size(resources->hugepage_limits[i].page_size, field, error);
                 if (r < 0)
                         return r;
         }

@@ -10,9 +10,6 @@
 #include "error.h"
 #include "util/strings.h"
 
-/* "PREFIX.NAME" for errors, in a caller's buffer. */
-#define FIELD(buf, prefix, name) (snprintf((buf), sizeof(buf), "%s.%s", (prefix), (name)), (buf))
-
 /* ---- shared by both versions ---------------------------------------------- */
 
 int cgroup_apply_cpuset(const char *dir, const ocispec_linux_resources_cpu *cpu, const char *prefix,
@@ -63,19 +60,6 @@ int cgroup_apply_rdma(const char *dir, const ocispec_rdma_map *rdma, const char 
                 if (r < 0)
                         return r;
         }
-        return 0;
-}
-
-int cgroup_hugetlb_page_size(const char *page_size, const char *field, ocirun_error **error)
-{
-        size_t digits = strspn(page_size ? page_size : "", "0123456789");
-        if (!page_size || digits == 0 || page_size[0] == '0' ||
-            (strcmp(page_size + digits, "KB") != 0 && strcmp(page_size + digits, "MB") != 0 &&
-             strcmp(page_size + digits, "GB") != 0))
-                return error_set(error, EINVAL,
-                                 "%s: `%s` is not a page size like 2MB or 1GB (digits, then KB, MB "
-                                 "or GB)",
-                                 field, page_size ? page_size : "");
         return 0;
 }
 
@@ -155,15 +139,10 @@ int cgroup_v1_memory(const char *dir, const ocispec_linux_resources_memory *memo
         if (r == 0 && memory->has_kernel_tcp && memory->kernel_tcp != 0)
                 r = cgroup_write(error, FIELD(field, prefix, "memory.kernelTCP"), dir,
                                  "memory.kmem.tcp.limit_in_bytes", "%" PRId64, memory->kernel_tcp);
-        if (r == 0 && memory->has_swappiness) {
-                if (memory->swappiness > 100)
-                        return error_set(error, EINVAL,
-                                         "%s.memory.swappiness: %" PRIu64
-                                         " is out of range [0, 100]",
-                                         prefix, memory->swappiness);
+        /* Its range was checked with the rest (cgroup_resources_validate). */
+        if (r == 0 && memory->has_swappiness)
                 r = cgroup_write(error, FIELD(field, prefix, "memory.swappiness"), dir,
                                  "memory.swappiness", "%" PRIu64, memory->swappiness);
-        }
         if (r == 0 && memory->has_disable_oom_killer)
                 r = cgroup_write(error, FIELD(field, prefix, "memory.disableOOMKiller"), dir,
                                  "memory.oom_control", "%d", memory->disable_oom_killer);
@@ -296,17 +275,16 @@ int cgroup_apply_hugetlb(const char *dir, const ocispec_linux_resources_hugepage
                          ocirun_error **error)
 {
         for (size_t i = 0; i < len; i++) {
+                /* The page size's form was checked with the rest of the
+                 * resources (cgroup_resources_validate): it makes a file name. */
                 char field[256], file[128];
                 snprintf(field, sizeof(field), "%s.hugepageLimits[%zu].pageSize", prefix, i);
-                int r = cgroup_hugetlb_page_size(limits[i].page_size, field, error);
-                if (r < 0)
-                        return r;
                 snprintf(file, sizeof(file), "hugetlb.%s.%s", limits[i].page_size, limit_suffix);
                 if (!cgroup_has_file(dir, file))
                         return error_set(error, ENOTSUP, "%s: this host has no %s huge pages",
                                          field, limits[i].page_size);
                 snprintf(field, sizeof(field), "%s.hugepageLimits[%zu].limit", prefix, i);
-                r = cgroup_write(error, field, dir, file, "%" PRIu64, limits[i].limit);
+                int r = cgroup_write(error, field, dir, file, "%" PRIu64, limits[i].limit);
                 /* Reservations are limited alike where the kernel can (5.7+):
                  * otherwise a reserved but unfaulted mapping escapes the limit. */
                 snprintf(file, sizeof(file), "hugetlb.%s.rsvd.%s", limits[i].page_size,

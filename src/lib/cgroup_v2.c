@@ -13,8 +13,6 @@
 #include "error.h"
 #include "util/strings.h"
 
-#define FIELD(buf, prefix, name) (snprintf((buf), sizeof(buf), "%s.%s", (prefix), (name)), (buf))
-
 uint64_t cgroup_cpu_shares_to_weight(uint64_t shares)
 {
         if (shares == 0)
@@ -116,7 +114,7 @@ int cgroup_v2_memory(const char *dir, const ocispec_linux_resources_memory *memo
                            "%s.memory.kernelTCP: ignored: cgroup v2 counts socket memory in "
                            "memory.max",
                            prefix);
-        if (memory->has_swappiness && memory->swappiness <= 100)
+        if (memory->has_swappiness)
                 ocirun_log(OCIRUN_LOG_WARNING,
                            "%s.memory.swappiness: ignored: cgroup v2 has no per-cgroup "
                            "swappiness",
@@ -264,20 +262,13 @@ int cgroup_v2_unified(const char *dir, const char *controllers, const ocispec_st
                 snprintf(field, sizeof(field), "%s.unified.%s", prefix, key);
                 size_t len = strcspn(key, ".");
                 snprintf(controller, sizeof(controller), "%.*s", (int) len, key);
-                if (strcmp(controller, "cgroup") != 0) {
-                        bool enabled = false;
-                        _cleanup_free_ char *copy = strdup(controllers ? controllers : "");
-                        char *save = NULL;
-                        for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w && !enabled;
-                             w = strtok_r(NULL, " ", &save))
-                                enabled = strcmp(w, controller) == 0;
-                        if (!enabled)
-                                return error_set(error, ENOTSUP,
-                                                 "%s: the %s controller is not enabled for the "
-                                                 "container's cgroup on cgroup v2 (enabled: %s)",
-                                                 field, controller,
-                                                 str_empty(controllers) ? "none" : controllers);
-                }
+                if (strcmp(controller, "cgroup") != 0 &&
+                    !cgroup_word_in_list(controllers, controller, ' '))
+                        return error_set(error, ENOTSUP,
+                                         "%s: the %s controller is not enabled for the "
+                                         "container's cgroup on cgroup v2 (enabled: %s)",
+                                         field, controller,
+                                         str_empty(controllers) ? "none" : controllers);
                 if (!cgroup_has_file(dir, key))
                         return error_set(error, ENOENT, "%s: cgroup v2 has no file `%s`", field,
                                          key);
