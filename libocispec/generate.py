@@ -45,6 +45,15 @@ EXTRA_ENUM = {
 }
 EXTRA_ENUM_USED = set()
 
+# Integer ranges runc accepts beyond a schema's (schema file#JSON pointer ->
+# (minimum, maximum)), for the same reason. A device's fileMode is a whole
+# st_mode for runc and the engines: podman and Docker send S_IFCHR|0666,
+# not 0666; devices.c checks that any type bits agree with the type.
+WIDER_RANGE = {
+    "defs.json#/definitions/FileMode": (0, 2**32 - 1),
+}
+WIDER_RANGE_USED = set()
+
 # The schema keywords understood here; any other one stops the build.
 KEYWORDS = {"$schema", "$ref", "description", "type", "properties", "required", "items",
             "minItems", "enum", "pattern", "minimum", "maximum", "allOf", "anyOf",
@@ -268,7 +277,13 @@ class Generator:
             fl.kind = "bool"
         elif t == "integer":
             fl.kind = "int"
-            self.integer(fl, schema.get("minimum"), schema.get("maximum"), where)
+            lo, hi = schema.get("minimum"), schema.get("maximum")
+            if where in WIDER_RANGE:
+                if lo is None or hi is None:
+                    fail("%s: WIDER_RANGE names a place without a range" % where)
+                lo, hi = min(lo, WIDER_RANGE[where][0]), max(hi, WIDER_RANGE[where][1])
+                WIDER_RANGE_USED.add(where)
+            self.integer(fl, lo, hi, where)
         elif t == "object" and ("properties" in schema or "allOf" in schema):
             fl.kind, fl.type = "object", self.struct(fname, pointer, schema, defname, suggested)
         elif t == "object":
@@ -450,6 +465,8 @@ def main():
     gen.run()
     for where in set(EXTRA_ENUM) - EXTRA_ENUM_USED:
         fail("EXTRA_ENUM: %s is not in the schemas" % where)
+    for where in set(WIDER_RANGE) - WIDER_RANGE_USED:
+        fail("WIDER_RANGE: %s is not in the schemas" % where)
     write_if_changed(os.path.join(args.output_dir, "ocispec-types.h"), emit_header(gen))
     write_if_changed(os.path.join(args.output_dir, "ocispec-types.c"), emit_source(gen))
 

@@ -254,6 +254,32 @@ make_devices_bundle() {
 wrote"
 }
 
+@test "linux.devices: fileMode may carry the file type bits, as podman and Docker send it" {
+	container_bundle "$BUNDLE" stat -c "%n %F %a" /dev/mynull /dev/myfifo
+	# S_IFCHR|0640 and S_IFIFO|0620: st_mode values, as runc accepts them.
+	edit_config "$BUNDLE" "c['linux']['devices'] = [
+    {'path': '/dev/mynull', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o20640},
+    {'path': '/dev/myfifo', 'type': 'p', 'fileMode': 0o10620},
+]"
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_status 0
+	assert_output_equals "/dev/mynull character special file 640
+/dev/myfifo fifo 620"
+}
+
+@test "linux.devices: a fileMode whose type bits contradict the type fails create naming the field" {
+	container_bundle "$BUNDLE" true
+	# S_IFBLK|0600 on a char device.
+	edit_config "$BUNDLE" "c['linux']['devices'] = [{'path': '/dev/x', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o60600}]"
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_error "config.json: linux.devices[0].fileMode: 24960 is a different file type than type c"
+	assert_nothing_left c1
+	edit_config "$BUNDLE" "c['linux']['devices'] = [{'path': '/dev/x', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 0o1000000}]"
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_error "config.json: linux.devices[0].fileMode: 262144 has bits other than the file type and permissions"
+	assert_nothing_left c1
+}
+
 @test "linux.devices in a user namespace: bind-mounted from the host, since mknod is not allowed there" {
 	# As runc does, the node is the host's node at the same path.
 	container_bundle "$BUNDLE" sh -c 'stat -c "%n %F %t:%T" /dev/kmsg; grep -c " /dev/kmsg " /proc/self/mountinfo'

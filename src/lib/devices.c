@@ -4,6 +4,7 @@
  * node is opened inside the rootfs (mounts.c's path_open_in_root), and the
  * node is made, replaced or mounted relative to that fd. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,12 +84,22 @@ int devices_validate(const ocispec_config *config, ocirun_error **error)
                                                  "minor must be between 0 and %u",
                                                  i, UINT32_MAX);
                 }
-                if (d->has_file_mode && (d->file_mode < 0 || ((mode_t) d->file_mode &
-                                                              ~(mode_t) S_IFMT & ~(mode_t) 07777)))
-                        return error_set(error, EINVAL,
-                                         "config.json: linux.devices[%zu].fileMode: %d has bits "
-                                         "other than the permissions",
-                                         i, (int) d->file_mode);
+                if (d->has_file_mode) {
+                        /* runc and the engines pass a whole st_mode: its type
+                         * bits may be there, but must name this device's type. */
+                        mode_t mode = (mode_t) d->file_mode;
+                        if (mode & ~(mode_t) S_IFMT & ~(mode_t) 07777)
+                                return error_set(error, EINVAL,
+                                                 "config.json: linux.devices[%zu].fileMode: %" PRIu64
+                                                 " has bits other than the file type and "
+                                                 "permissions",
+                                                 i, (uint64_t) d->file_mode);
+                        if ((mode & S_IFMT) && (mode & S_IFMT) != type)
+                                return error_set(error, EINVAL,
+                                                 "config.json: linux.devices[%zu].fileMode: %" PRIu64
+                                                 " is a different file type than type %s",
+                                                 i, (uint64_t) d->file_mode, d->type);
+                }
         }
         return 0;
 }

@@ -194,10 +194,11 @@ static const struct error_case error_cases[] = {
       "process.ioPriority.priority: 2147483648 is out of range (-2147483648 to 2147483647)"),
     C(PROCESS("'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':-2147483649}"),
       "process.ioPriority.priority: -2147483649 is out of range (-2147483648 to 2147483647)"),
-    C(CONFIG("'linux':{'devices':[{'type':'c','path':'/dev/x','fileMode':512}]}"),
-      "linux.devices[0].fileMode: 512 is out of range (0 to 511)"),
+    /* fileMode is a whole st_mode, as runc takes it (generate.py WIDER_RANGE). */
+    C(CONFIG("'linux':{'devices':[{'type':'c','path':'/dev/x','fileMode':4294967296}]}"),
+      "linux.devices[0].fileMode: 4294967296 is out of range (0 to 4294967295)"),
     C(CONFIG("'linux':{'devices':[{'type':'c','path':'/dev/x','fileMode':-1}]}"),
-      "linux.devices[0].fileMode: -1 is out of range (0 to 511)"),
+      "linux.devices[0].fileMode: -1 is out of range (0 to 4294967295)"),
     C(CONFIG("'hooks':{'prestart':[{'path':'/h','timeout':0}]}"),
       "hooks.prestart[0].timeout: 0 is out of range (1 to 9223372036854775807)"),
     C(RESOURCES("'blockIO':{'weight':65536}"),
@@ -343,7 +344,7 @@ static void test_error_cases(void)
 static const struct error_case accepted_bounds[] = {
     {&ocispec_config_type, NULL,
      CONFIG("'linux':{'devices':[{'type':'c','path':'/a','fileMode':0},"
-            "{'type':'u','path':'/b','fileMode':511,'major':-9223372036854775808}]}")},
+            "{'type':'u','path':'/b','fileMode':4294967295,'major':-9223372036854775808}]}")},
     {&ocispec_config_type, NULL, CONFIG("'hooks':{'poststop':[{'path':'/h','timeout':1}]}")},
     {&ocispec_config_type, NULL,
      RESOURCES("'memory':{'swappiness':0},'blockIO':{'weight':0,'leafWeight':65535}")},
@@ -911,16 +912,13 @@ static void test_generate_checks(void)
                              "linux.resources.pids: missing required property \"limit\"");
 
         c = minimal_config();
-        c->linux = calloc(1, sizeof(*c->linux));
-        c->linux->devices = calloc(2, sizeof(*c->linux->devices));
-        c->linux->devices_len = 2;
-        c->linux->devices[0] = (ocispec_device){.type = strdup("c"), .path = strdup("/dev/a")};
-        c->linux->devices[1] = (ocispec_device){.type = strdup("c"),
-                                                .path = strdup("/dev/b"),
-                                                .file_mode = 0777 + 1,
-                                                .has_file_mode = true};
+        c->hooks = calloc(1, sizeof(*c->hooks));
+        c->hooks->poststop = calloc(2, sizeof(*c->hooks->poststop));
+        c->hooks->poststop_len = 2;
+        c->hooks->poststop[0] = (ocispec_hook){.path = strdup("/h")};
+        c->hooks->poststop[1] = (ocispec_hook){.path = strdup("/h"), .timeout = 0, .has_timeout = true};
         check_generate_error(c, "an integer out of the schema's range",
-                             "linux.devices[1].fileMode: 512 is out of range (0 to 511)");
+                             "hooks.poststop[1].timeout: 0 is out of range (1 to 9223372036854775807)");
 
         c = minimal_config();
         c->linux = calloc(1, sizeof(*c->linux));
