@@ -179,6 +179,18 @@ assert_no_cgroup_left() {
 	assert_no_cgroup_left
 }
 
+@test "a failed exec is told in the words engines map to exit 127 and 126" {
+	# Docker and podman look for Go's errno text in the runtime's error.
+	container_bundle "$BUNDLE" /no/such/program
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_error 'create c1: exec "/no/such/program": no such file or directory'
+	assert_nothing_left c1
+	edit_config "$BUNDLE" "c['process']['args'] = ['/etc/passwd']"
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_error 'create c1: exec "/etc/passwd": permission denied'
+	assert_nothing_left c1
+}
+
 @test "a bad config fails create naming the field, before anything is made" {
 	container_bundle "$BUNDLE" true
 	edit_config "$BUNDLE" 'c["process"]["cwd"] = "relative"'

@@ -816,6 +816,18 @@ static int check_executable(const char *path)
         return 0;
 }
 
+/* Engines choose the exit status of a failed start (127 or 126) by finding
+ * Go's errno text, "no such file or directory" or "permission denied", in
+ * the runtime's message (Docker, podman, CRI-O all do), so a failed exec is
+ * told in those words: strerror's, lowercase. */
+static int exec_error(ocirun_error **error, int errnum, const char *quoted)
+{
+        char text[128];
+        snprintf(text, sizeof(text), "%s", strerror(errnum));
+        text[0] = (char) tolower((unsigned char) text[0]);
+        return error_set(error, errnum, "exec %s: %s", quoted, text);
+}
+
 static const char *env_path(const ocispec_process *process)
 {
         /* The first PATH= is the one getenv() in the new program sees. */
@@ -847,7 +859,7 @@ int process_find_executable(const ocispec_process *process, char **ret_path, oci
         if (strchr(name, '/')) {
                 r = check_executable(name);
                 if (r < 0)
-                        return error_set_errno(error, -r, "exec %s", quoted);
+                        return exec_error(error, -r, quoted);
                 char *path = strdup(name);
                 if (!path)
                         return error_set(error, ENOMEM, "exec %s: out of memory", quoted);
@@ -888,7 +900,7 @@ int process_exec(const ocispec_process *process, const char *path, ocirun_error 
         execve(path, process->args, process->env ? process->env : empty_env);
         int saved_errno = errno;
         _cleanup_free_ char *quoted = str_quote(path, PATH_MAX);
-        return error_set_errno(error, saved_errno, "exec %s", quoted ? quoted : "?");
+        return exec_error(error, saved_errno, quoted ? quoted : "?");
 }
 
 /* ---- validation ---------------------------------------------------------------- */
