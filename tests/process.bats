@@ -190,6 +190,18 @@ Max open files 512 2048 files" "/proc/self/limits"
 	assert_nothing_left c1
 }
 
+@test "process.rlimits: a NOFILE hard limit above fs.nr_open fails create naming that ceiling" {
+	# No capability lifts fs.nr_open; Docker's --ulimit can ask for more.
+	local nr_open want
+	nr_open=$(cat /proc/sys/fs/nr_open)
+	want=$((nr_open + 1))
+	container_bundle "$BUNDLE" true
+	edit_config "$BUNDLE" "c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': $want, 'hard': $want}]"
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_error "create c1: process.rlimits[0]: setrlimit RLIMIT_NOFILE to $want/$want: Operation not permitted (RLIMIT_NOFILE cannot exceed fs.nr_open, $nr_open)"
+	assert_nothing_left c1
+}
+
 # ---------------------------------------------------------------------------
 # process.oomScoreAdj, process.noNewPrivileges
 

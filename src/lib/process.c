@@ -140,16 +140,17 @@ static void rlimit_eperm_reason(int resource, const struct rlimit *wanted, char 
 
         buf[0] = '\0';
         if (getrlimit(resource, &current) == 0 && wanted->rlim_max > current.rlim_max) {
-                if (!caps_effective_has(CAP_SYS_RESOURCE)) {
-                        snprintf(buf, size,
-                                 " (the hard limit can only be raised with CAP_SYS_RESOURCE, which "
-                                 "ocirun does not have)");
-                        return;
-                }
+                /* First the ceiling no capability lifts. */
                 if (resource == RLIMIT_NOFILE && (nr_open = read_nr_open()) > 0 &&
                     wanted->rlim_max > nr_open) {
                         snprintf(buf, size,
                                  " (RLIMIT_NOFILE cannot exceed fs.nr_open, %" PRIu64 ")", nr_open);
+                        return;
+                }
+                if (!caps_effective_has(CAP_SYS_RESOURCE)) {
+                        snprintf(buf, size,
+                                 " (the hard limit can only be raised with CAP_SYS_RESOURCE, which "
+                                 "ocirun does not have)");
                         return;
                 }
                 /* A user namespace's CAP_SYS_RESOURCE does not count:
