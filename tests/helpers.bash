@@ -279,6 +279,36 @@ sys.exit(1 if errors else 0)
 # ---------------------------------------------------------------------------
 # Bundles
 
+# make_busybox_rootfs DIR: a minimal root filesystem in DIR: the static
+# busybox with one relative link per applet (`busybox --install -s` would
+# link to wherever the host keeps busybox), /etc/passwd and /etc/group with
+# root, test (1000) and nobody. The bundle template and the engine suite's
+# image are both made from it.
+make_busybox_rootfs() {
+	local rootfs=$1 applet
+	rm -rf "$rootfs"
+	mkdir -p "$rootfs"/{bin,dev,etc,home/test,proc,root,sys,tmp,usr/bin,var}
+	chmod 1777 "$rootfs/tmp"
+	chmod 0700 "$rootfs/root"
+	cp "$BUSYBOX" "$rootfs/bin/busybox"
+	for applet in $("$BUSYBOX" --list); do
+		[[ "$applet" == busybox || "$applet" == */* ]] && continue
+		ln -s busybox "$rootfs/bin/$applet"
+	done
+	cat >"$rootfs/etc/passwd" <<-'EOF'
+		root:x:0:0:root:/root:/bin/sh
+		test:x:1000:1000:test user:/home/test:/bin/sh
+		nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	EOF
+	cat >"$rootfs/etc/group" <<-'EOF'
+		root:x:0:
+		tty:x:5:
+		test:x:1000:
+		nogroup:x:65534:
+	EOF
+	chown 1000:1000 "$rootfs/home/test"
+}
+
 # make_bundle DIR: DIR/rootfs from the suite's busybox template and a
 # config.json from the runtime's own `spec`, made non-interactive.
 make_bundle() {

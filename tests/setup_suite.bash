@@ -47,31 +47,8 @@ setup_suite() {
 	command -v findmnt >/dev/null ||
 		suite_fail "findmnt not found: install util-linux"
 
-	local rootfs=$ROOTFS_TEMPLATE applet
-	rm -rf "$rootfs"
-	mkdir -p "$rootfs"/{bin,dev,etc,home/test,proc,root,sys,tmp,usr/bin,var}
-	chmod 1777 "$rootfs/tmp"
-	chmod 0700 "$rootfs/root"
-	cp "$BUSYBOX" "$rootfs/bin/busybox"
-	# `busybox --install -s DIR` would link to /bin/busybox on the host's
-	# idea of the path; the links are made by hand, relative to /bin.
-	for applet in $("$BUSYBOX" --list); do
-		[[ "$applet" == busybox || "$applet" == */* ]] && continue
-		ln -s busybox "$rootfs/bin/$applet"
-	done
-
-	cat >"$rootfs/etc/passwd" <<-'EOF'
-		root:x:0:0:root:/root:/bin/sh
-		test:x:1000:1000:test user:/home/test:/bin/sh
-		nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-	EOF
-	cat >"$rootfs/etc/group" <<-'EOF'
-		root:x:0:
-		tty:x:5:
-		test:x:1000:
-		nogroup:x:65534:
-	EOF
-	chown 1000:1000 "$rootfs/home/test"
+	local rootfs=$ROOTFS_TEMPLATE
+	make_busybox_rootfs "$rootfs"
 
 	# The template must actually work: the sh link runs busybox's shell.
 	[[ "$("$rootfs/bin/sh" -c 'echo ok')" == ok ]] ||
