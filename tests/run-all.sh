@@ -2,7 +2,8 @@
 # Runs every test ocirun has, from a bare checkout: installs the Debian
 # packages, configures (warnings as errors), builds, runs make check (the C
 # unit tests, the fuzz corpus replayed under sanitizers, the bats suites),
-# the cgroup v2 VM stage (tests/vm), the format check and make distcheck. Ends with one line "N passed, N failed"
+# the cgroup v2 VM stage (tests/vm), the engine suites (tests/engines), the
+# format check and make distcheck. Ends with one line "N passed, N failed"
 # counting every test case and every whole-tree check; exits non-zero if
 # anything failed.
 set -u
@@ -76,6 +77,34 @@ while IFS= read -r -d '' trs; do
 done < <(find tests -name '*.trs' -print0)
 find tests -name '*.log' ! -name 'test-suite.log' -exec grep -h -E '^(FAIL|ERROR|XPASS):' {} + 2>/dev/null | head -50
 
+# count_tap LOG STATUS WHAT: counts the TAP results in LOG like make check's,
+# with the same rule for skips; a run that exited non-zero (STATUS) without a
+# failing test counts as one failure.
+count_tap() {
+        local log=$1 status=$2 what=$3 line tap_failed=0
+        while IFS= read -r line; do
+                case $line in
+                "not ok "*)
+                        tap_failed=$((tap_failed + 1))
+                        failures+=("$log: $line")
+                        ;;
+                *" # skip"*)
+                        if [[ "$line" == *"machine limit"* ]]; then
+                                passed=$((passed + 1))
+                        else
+                                tap_failed=$((tap_failed + 1))
+                                failures+=("$log: a test skipped without naming a machine limit: $line")
+                        fi
+                        ;;
+                *) passed=$((passed + 1)) ;;
+                esac
+        done < <(grep -E '^(ok|not ok) ' "$log")
+        failed=$((failed + tap_failed))
+        if [ "$status" -ne 0 ] && [ "$tap_failed" -eq 0 ]; then
+                record "$what exited with status $status (see $log)" 1
+        fi
+}
+
 # The cgroup v2 stage: this host mounts cgroup v1 controllers, so the bats
 # files listed in tests/vm/tests.list run in a qemu guest booted without
 # them (tests/vm/run.sh). Each TAP result the guest reports counts like one
@@ -85,29 +114,16 @@ echo "== vm stage (tests/vm/tests.list in a cgroup v2 guest)"
 vm_log=tests/vm/run.log
 tests/vm/run.sh >"$vm_log" 2>&1
 vm_status=$?
-vm_failed=0
-while IFS= read -r line; do
-        case $line in
-        "not ok "*)
-                vm_failed=$((vm_failed + 1))
-                failures+=("$vm_log: $line")
-                ;;
-        *" # skip"*)
-                if [[ "$line" == *"machine limit"* ]]; then
-                        passed=$((passed + 1))
-                else
-                        vm_failed=$((vm_failed + 1))
-                        failures+=("$vm_log: a test skipped without naming a machine limit: $line")
-                fi
-                ;;
-        *) passed=$((passed + 1)) ;;
-        esac
-done < <(grep -E '^(ok|not ok) ' "$vm_log")
-failed=$((failed + vm_failed))
-if [ "$vm_status" -ne 0 ] && [ "$vm_failed" -eq 0 ]; then
-        record "vm stage: tests/vm/run.sh exited with status $vm_status (see $vm_log)" 1
-fi
+count_tap "$vm_log" "$vm_status" "vm stage: tests/vm/run.sh"
 grep -E '^not ok |^ocirun-vm: ' "$vm_log" | head -50
+
+# The engines: podman, Docker and containerd (ctr) run their everyday
+# commands through ocirun and through Debian's runc (tests/engines).
+echo "== engines (tests/engines: podman, docker, containerd)"
+engines_log=tests/engines/run.log
+tests/engines/run.sh >"$engines_log" 2>&1
+count_tap "$engines_log" $? "engines: tests/engines/run.sh"
+grep -E '^not ok ' "$engines_log" | head -50
 
 step "clang-format" make check-format
 # The tarball builds, installs and passes the C tests; the bats suites, which

@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# What only podman has: pods, user namespaces per container (--uidmap),
+# healthchecks run on demand, and the runtime's JSON errors. The commands
+# podman shares with Docker are in cli.bats.
+
+load engines
+
+setup_file() {
+	engine_setup_file podman
+}
+
+teardown_file() {
+	engine_teardown_file
+}
+
+teardown() {
+	engine_teardown
+}
+
+runtime_path() {
+	case $RUNTIME in
+	ocirun) echo "$OCIRUN" ;;
+	*) echo "$RUNC" ;;
+	esac
+}
+
+@test "podman pod: containers share the pod's namespaces with its infra container" {
+	scenario() {
+		podman --runtime "$(runtime_path)" pod create --name p1 --cgroup-parent "$ENGINES_CGROUP/podman" >/dev/null || return
+		eng-run -d --pod p1 --name c1 "$IMAGE" sh -c 'echo shared >/dev/shm/mark; sleep 1000' >/dev/null || return
+		wait_until 10 eng exec c1 test -e /dev/shm/mark || return
+		eng-run --rm --pod p1 "$IMAGE" sh -c 'cat /dev/shm/mark; hostname' || return
+		podman pod ps --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}'
+		podman pod stop -t 1 p1 >/dev/null || return
+		podman pod ps --format '{{.Name}} {{.Status}}'
+	}
+	both scenario
+	assert_like_runc 0
+	assert_equal "$output" "shared
+p1
+p1 Running 2
+p1 Exited"
+}
+
+@test "podman run --uidmap: the container runs in a user namespace" {
+	both eng-run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" sh -c \
+		'cat /proc/self/uid_map /proc/self/gid_map | tr -s " "; id -u; touch /tmp/x && stat -c %u /tmp/x'
+	assert_like_runc 0
+	assert_equal "$output" " 0 100000 65536
+ 0 100000 65536
+0
+0"
+}
+
+@test "podman healthcheck run: healthy, then unhealthy when the check fails" {
+	scenario() {
+		eng-run -d --name c1 --health-cmd 'test -e /tmp/healthy' --health-retries 1 "$IMAGE" sh -c 'touch /tmp/healthy; sleep 1000' >/dev/null || return
+		wait_until 10 eng exec c1 test -e /tmp/healthy || return
+		podman healthcheck run c1 >/dev/null && echo healthy
+		eng exec c1 rm /tmp/healthy
+		podman healthcheck run c1 >/dev/null || echo unhealthy
+		podman inspect --format '{{.State.Health.Status}}' c1
+	}
+	both scenario
+	assert_like_runc 0
+	assert_equal "$output" "healthy
+unhealthy
+unhealthy"
+}
+
+@test "podman: the runtime's error comes through its JSON --log" {
+	# podman passes --log-format=json --log FILE and, with
+	# runtime_supports_json, shows the message ocirun wrote there. A NOFILE
+	# limit above fs.nr_open passes podman's checks and fails in any runtime.
+	both eng-run --rm --ulimit nofile=2000000:2000000 "$IMAGE" true
+	assert_like_runc
+	[[ "$status" -ne 0 ]] || fail "a NOFILE limit above fs.nr_open was accepted"
+	[[ "$stderr" == *"process.rlimits[0]: setrlimit RLIMIT_NOFILE to 2000000/2000000: Operation not permitted (RLIMIT_NOFILE cannot exceed fs.nr_open"* ]] ||
+		{ print_both; fail "the error does not name the field and the reason"; }
+}
+
+@test "podman run --init with catatonit and podman top" {
+	scenario() {
+		eng-run -d --init --name c1 "$IMAGE" sleep 1000 >/dev/null || return
+		podman top c1 args | sed '1d; s/ *$//' | sort
+	}
+	both scenario
+	assert_like_runc 0
+	assert_equal "$output" "/run/podman-init -- sleep 1000
+sleep 1000"
+}
