@@ -25,13 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# shellcheck source=crun-hybrid.bash
+source "$here/crun-hybrid.bash"
 work=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
-hugetlb_mount=""
 cleanup() {
-        if [ -n "$hugetlb_mount" ]; then
-                umount "$hugetlb_mount" && rmdir "$hugetlb_mount"
-                echo "note: hugetlb returned to the cgroup2 hierarchy"
-        fi
+        crun_hybrid_end
         for d in /sys/fs/cgroup/*/ocirun-bench /sys/fs/cgroup/unified/ocirun-bench; do
                 [ -d "$d" ] && rmdir "$d" 2>/dev/null
         done
@@ -63,19 +61,8 @@ runtimes=("$OCIRUN")
 command -v crun >/dev/null && runtimes+=(crun)
 command -v runc >/dev/null && runtimes+=(runc)
 
-# Debian's crun 1.8.1 refuses a hybrid host whose cgroup2 hierarchy has any
-# controller. Binding hugetlb to a v1 hierarchy for the run empties that
-# list; it is undone at exit.
-if [[ " ${runtimes[*]} " == *" crun "* ]] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-        hugetlb_mount=$work/hugetlb
-        mkdir -p "$hugetlb_mount"
-        if mount -t cgroup -o hugetlb none "$hugetlb_mount"; then
-                echo "note: hugetlb bound to a v1 hierarchy during the benchmark so that crun runs on this hybrid host"
-        else
-                echo "note: could not bind hugetlb to a v1 hierarchy; crun may refuse this hybrid host"
-                rmdir "$hugetlb_mount"
-                hugetlb_mount=""
-        fi
+if [[ " ${runtimes[*]} " == *" crun "* ]]; then
+        crun_hybrid_begin "$work"
 fi
 
 declare -A times rss
@@ -104,7 +91,6 @@ for rt in "${runtimes[@]}"; do
         done
 done
 
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 base=$(printf '%s' "${times[ocirun]}" | median)
 printf '%-8s %12s %10s %12s\n' runtime "median (us)" "vs ocirun" "peak RSS KiB"
 for rt in "${runtimes[@]}"; do
