@@ -89,16 +89,18 @@ int devices_validate(const ocispec_config *config, ocirun_error **error)
                          * bits may be there, but must name this device's type. */
                         mode_t mode = (mode_t) d->file_mode;
                         if (mode & ~(mode_t) S_IFMT & ~(mode_t) 07777)
-                                return error_set(error, EINVAL,
-                                                 "config.json: linux.devices[%zu].fileMode: %" PRIu64
-                                                 " has bits other than the file type and "
-                                                 "permissions",
-                                                 i, (uint64_t) d->file_mode);
+                                return error_set(
+                                    error, EINVAL,
+                                    "config.json: linux.devices[%zu].fileMode: %" PRIu64
+                                    " has bits other than the file type and "
+                                    "permissions",
+                                    i, (uint64_t) d->file_mode);
                         if ((mode & S_IFMT) && (mode & S_IFMT) != type)
-                                return error_set(error, EINVAL,
-                                                 "config.json: linux.devices[%zu].fileMode: %" PRIu64
-                                                 " is a different file type than type %s",
-                                                 i, (uint64_t) d->file_mode, d->type);
+                                return error_set(
+                                    error, EINVAL,
+                                    "config.json: linux.devices[%zu].fileMode: %" PRIu64
+                                    " is a different file type than type %s",
+                                    i, (uint64_t) d->file_mode, d->type);
                 }
         }
         return 0;

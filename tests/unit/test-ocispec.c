@@ -916,9 +916,11 @@ static void test_generate_checks(void)
         c->hooks->poststop = calloc(2, sizeof(*c->hooks->poststop));
         c->hooks->poststop_len = 2;
         c->hooks->poststop[0] = (ocispec_hook){.path = strdup("/h")};
-        c->hooks->poststop[1] = (ocispec_hook){.path = strdup("/h"), .timeout = 0, .has_timeout = true};
-        check_generate_error(c, "an integer out of the schema's range",
-                             "hooks.poststop[1].timeout: 0 is out of range (1 to 9223372036854775807)");
+        c->hooks->poststop[1] =
+            (ocispec_hook){.path = strdup("/h"), .timeout = 0, .has_timeout = true};
+        check_generate_error(
+            c, "an integer out of the schema's range",
+            "hooks.poststop[1].timeout: 0 is out of range (1 to 9223372036854775807)");
 
         c = minimal_config();
         c->linux = calloc(1, sizeof(*c->linux));

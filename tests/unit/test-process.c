@@ -1356,7 +1356,7 @@ static void test_find_executable(const char *dir)
             {"qux", "exec \"qux\": executable file not found in $PATH", ENOENT},
             {"", "exec \"\": executable file not found in $PATH", ENOENT},
             {"/nonexistent-ocirun-test",
-             "exec \"/nonexistent-ocirun-test\": No such file or directory", ENOENT},
+             "exec \"/nonexistent-ocirun-test\": no such file or directory", ENOENT},
         };
         for (size_t i = 0; i < sizeof(failures) / sizeof(*failures); i++) {
                 _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
@@ -1373,7 +1373,7 @@ static void test_find_executable(const char *dir)
                 _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
                 char *found = NULL;
                 snprintf(path, sizeof(path), "%s/%s", dir, not_executable[i]);
-                snprintf(expected, sizeof(expected), "exec \"%s\": Permission denied", path);
+                snprintf(expected, sizeof(expected), "exec \"%s\": permission denied", path);
                 int r = find(path, path_env, &found, &error);
                 TAP_OK(r == -EACCES && !found && strcmp(error_message(error), expected) == 0,
                        "exec: %s (%s)", expected, error_message(error));
@@ -1443,7 +1443,7 @@ static void child_exec(void *arg)
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
 
         int r = process_exec(&process, "/nonexistent-ocirun-test", &error);
-        check(r == -ENOENT && strcmp(error_message(error), "exec \"/nonexistent-ocirun-test\": No "
+        check(r == -ENOENT && strcmp(error_message(error), "exec \"/nonexistent-ocirun-test\": no "
                                                            "such file or directory") == 0,
               "a missing program is an error naming it (%s)", error_message(error));
 
