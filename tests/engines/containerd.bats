@@ -181,3 +181,23 @@ read-only"
 	assert_equal "$output" "$(readlink /proc/self/ns/net)
 kmsg"
 }
+
+@test "ctr run --device and --with-ns: a host device node and the host's pid namespace" {
+	# pid 1 of this machine is no ordinary init: even root may not open its
+	# namespaces (either runtime fails), so the test's own shell stands in.
+	both eng-run --rm --device /dev/zero --with-ns "pid:/proc/$$/ns/pid" "$IMAGE" c1 sh -c \
+		'head -c 5 /dev/zero | wc -c; readlink /proc/self/ns/pid'
+	assert_like_runc 0
+	assert_equal "$output" "5
+$(readlink /proc/self/ns/pid)"
+}
+
+@test "ctr tasks attach: the output of a running task until it exits" {
+	scenario() {
+		eng-run -d "$IMAGE" c1 sh -c 'sleep 2; echo late' >/dev/null || return
+		ctr tasks attach c1 </dev/null
+	}
+	both scenario
+	assert_like_runc 0
+	assert_equal "$output" late
+}
