@@ -1,9 +1,10 @@
 #!/bin/sh
-# Installs the Debian packages ocirun needs to build and test (as root).
-# Skips apt entirely when everything is already there, so repeated test runs
-# stay fast and work offline.
+# Installs the Debian packages ocirun needs to build and test (as root), or
+# those of another list given as the argument (one package per line, #
+# comments). Skips apt entirely when everything is already there, so
+# repeated test runs stay fast and work offline.
 set -eu
-list="$(dirname "$0")/debian-packages.txt"
+list=${1:-"$(dirname "$0")/debian-packages.txt"}
 packages=$(grep -v -e '^#' -e '^$' "$list")
 missing=""
 for p in $packages; do

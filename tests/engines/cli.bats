@@ -48,6 +48,19 @@ inspect() { # inspect CONTAINER GO-TEMPLATE
 	[[ "$stderr" == *"/no/such/program"* ]] || { print_both; fail "the error does not name the program"; }
 }
 
+@test "$ENGINE run: the runtime's error comes through its JSON --log" {
+	# podman (conmon) and containerd's shim pass --log FILE --log-format json
+	# and show the message found there; without it containerd says "unable
+	# to retrieve OCI runtime error". A NOFILE limit above fs.nr_open passes
+	# the engines' own checks and fails in any runtime.
+	both eng-run --rm --ulimit nofile=2000000:2000000 "$IMAGE" true
+	assert_like_runc
+	[[ "$status" -ne 0 ]] || fail "a NOFILE limit above fs.nr_open was accepted"
+	[[ "$stderr" == *"process.rlimits[0]: setrlimit RLIMIT_NOFILE to 2000000/2000000: Operation not permitted (RLIMIT_NOFILE cannot exceed fs.nr_open"* ]] ||
+		{ print_both; fail "the error does not name the field and the reason"; }
+	[[ "$stderr" != *"unable to retrieve OCI runtime error"* ]] || { print_both; fail "the engine could not read ocirun's --log"; }
+}
+
 @test "$ENGINE run --rm: the container is gone afterwards" {
 	scenario() {
 		eng-run --rm --name c1 "$IMAGE" true || return

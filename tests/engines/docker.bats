@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
-# What only Docker does: healthchecks that dockerd itself runs on a timer
-# (each an exec through containerd's shim and the runtime), and the runtime's
-# error carried through the shim's JSON --log. The commands Docker shares
-# with podman are in cli.bats.
+# What only Docker does: healthchecks that dockerd itself runs on a timer,
+# each an exec through containerd's shim and the runtime. The commands
+# Docker shares with podman are in cli.bats.
 
 load engines
 
@@ -36,16 +35,4 @@ health() {
 	assert_like_runc 0
 	assert_equal "$output" "healthy
 unhealthy"
-}
-
-@test "docker: the runtime's error comes through the shim's JSON --log" {
-	# Without ocirun's --log lines, containerd would say "unable to retrieve
-	# OCI runtime error" instead of the reason. A NOFILE limit above
-	# fs.nr_open passes Docker's checks and fails in any runtime.
-	both eng-run --rm --ulimit nofile=2000000:2000000 "$IMAGE" true
-	assert_like_runc
-	[[ "$status" -ne 0 ]] || fail "a NOFILE limit above fs.nr_open was accepted"
-	[[ "$stderr" == *"process.rlimits[0]: setrlimit RLIMIT_NOFILE to 2000000/2000000: Operation not permitted (RLIMIT_NOFILE cannot exceed fs.nr_open"* ]] ||
-		{ print_both; fail "the error does not name the field and the reason"; }
-	[[ "$stderr" != *"unable to retrieve OCI runtime error"* ]] || { print_both; fail "containerd could not read ocirun's --log"; }
 }

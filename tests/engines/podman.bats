@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # What only podman has: pods, user namespaces per container (--uidmap),
-# healthchecks run on demand, and the runtime's JSON errors. The commands
-# podman shares with Docker are in cli.bats.
+# healthchecks run on demand, and catatonit as --init. The commands podman
+# shares with Docker are in cli.bats.
 
 load engines
 
@@ -66,17 +66,6 @@ p1 Exited"
 	assert_equal "$output" "healthy
 unhealthy
 unhealthy"
-}
-
-@test "podman: the runtime's error comes through its JSON --log" {
-	# podman passes --log-format=json --log FILE and, with
-	# runtime_supports_json, shows the message ocirun wrote there. A NOFILE
-	# limit above fs.nr_open passes podman's checks and fails in any runtime.
-	both eng-run --rm --ulimit nofile=2000000:2000000 "$IMAGE" true
-	assert_like_runc
-	[[ "$status" -ne 0 ]] || fail "a NOFILE limit above fs.nr_open was accepted"
-	[[ "$stderr" == *"process.rlimits[0]: setrlimit RLIMIT_NOFILE to 2000000/2000000: Operation not permitted (RLIMIT_NOFILE cannot exceed fs.nr_open"* ]] ||
-		{ print_both; fail "the error does not name the field and the reason"; }
 }
 
 @test "podman run --init with catatonit and podman top" {
