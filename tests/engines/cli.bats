@@ -97,10 +97,10 @@ done"
 }
 
 @test "$ENGINE run -it: input typed on the terminal reaches the shell" {
-	scenario() { printf 'echo typed $((6*7)); exit 4\n' | in_pty "eng-run -it --rm $IMAGE sh"; }
+	scenario() { typed_in_pty 'echo typed $((6*7)); exit 4' "eng-run -it --rm $IMAGE sh"; }
 	both scenario
-	assert_like_runc
-	assert_both_contain "typed 42"
+	assert_like_runc 4
+	assert_equal "$output" "typed 42"
 }
 
 # ---------------------------------------------------------------------------
@@ -122,12 +122,11 @@ done"
 	scenario() {
 		start_sleeper || return
 		eng exec -t c1 sh -c 'test -t 1 && echo tty' || return
-		printf 'echo in $((1+2)); exit\n' | in_pty "eng exec -it c1 sh"
+		typed_in_pty 'echo in $((1+2)); exit' "eng exec -it c1 sh"
 	}
 	both scenario
 	assert_like_runc 0
-	assert_both_contain $'tty\r'
-	assert_both_contain "in 3"
+	assert_equal "$output" $'tty\r\nin 3'
 }
 
 @test "$ENGINE exec -d: the process runs in the background" {

@@ -341,3 +341,21 @@ wait_until() {
 in_pty() {
 	timeout -k 5 60 script -qefc "$1" /dev/null
 }
+
+# typed_in_pty INPUT COMMAND-LINE: types the line INPUT into COMMAND-LINE's
+# terminal (in_pty) and prints only what the commands in INPUT printed; the
+# status is COMMAND-LINE's. The rest of the transcript depends on timing,
+# not on the runtime: the input is echoed once or twice (by the outer
+# terminal if it arrives before the engine sets it raw, then by the
+# container's), before or after the shell's prompt. So the echo lines, the
+# prompts, busybox's banner, carriage returns and escape sequences are left
+# out.
+typed_in_pty() {
+	local transcript rc
+	transcript=$(printf '%s\n' "$1" | in_pty "$2")
+	rc=$?
+	printf '%s\n' "$transcript" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
+		grep -vF -e "$1" -e 'built-in shell (ash)' -e "Enter 'help' for a list" |
+		sed 's/^[^ ]* [#$] //' | grep -v '^[[:space:]]*$'
+	return "$rc"
+}
