@@ -233,3 +233,25 @@ assert_no_cgroup_left() {
 	assert_status 1
 	ocirun delete --force c1
 }
+
+@test "the init leads a session of its own, as runc's does" {
+	# Field 6 of /proc/PID/stat is the session; the init is pid 1 of its
+	# pid namespace. (CRIU refuses to dump a container whose session
+	# leader is outside it.)
+	container_bundle "$BUNDLE" sh -c 'cut -d" " -f6 /proc/1/stat'
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1 </dev/null
+	assert_status 0
+	assert_output_equals 1
+}
+
+@test "stdio that is the host's /dev/null becomes the container's /dev/null" {
+	# The host's device node is on a mount the container cannot see (which
+	# CRIU cannot dump); the init reopens it on the container's own.
+	container_bundle "$BUNDLE" sh -c 'for fd in 0 2; do stat -L -c %d:%i /proc/1/fd/$fd; done; stat -L -c %d:%i /dev/null'
+	ocirun run --bundle "$BUNDLE" c1 </dev/null 2>/dev/null >"$TEST_TMP/out" || fail "run failed"
+	mapfile -t lines <"$TEST_TMP/out"
+	assert_equal "${#lines[@]}" 3 "lines printed"
+	assert_equal "${lines[0]}" "${lines[2]}" "stdin is the container's /dev/null"
+	assert_equal "${lines[1]}" "${lines[2]}" "stderr is the container's /dev/null"
+	[[ "${lines[2]}" != "$(stat -L -c %d:%i /dev/null)" ]] || fail "the container's /dev/null is the host's"
+}

@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "devices.h"
 #include "error.h"
 #include "hooks.h"
 #include "init.h"
@@ -168,14 +171,53 @@ static int set_names_and_sysctls(const ocispec_config *config, ocirun_error **er
         return 0;
 }
 
+/* Standard streams that are the host's /dev/null (a detached container's,
+ * usually) are reopened on the container's own, as runc does: the host's
+ * device node lives on a mount the container cannot see, which CRIU cannot
+ * dump ("Can't lookup mount"). Runs after pivot_root; without /proc in the
+ * container, the streams are left as they are. */
+static int reopen_host_null_stdio(ocirun_error **error)
+{
+        _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int null_path = -1;
+        struct stat ours;
+        if (root_fd < 0)
+                return error_set_errno(error, errno, "open the container's root");
+        if (devices_open_null(root_fd, &null_path, NULL) < 0 || fstat(null_path, &ours) < 0)
+                return 0; /* no /dev/null of the container's: nothing to swap in */
+        for (int fd = 0; fd <= 2; fd++) {
+                struct stat st;
+                if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3) ||
+                    (st.st_dev == ours.st_dev && st.st_ino == ours.st_ino))
+                        continue;
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", null_path);
+                int flags = fcntl(fd, F_GETFL);
+                _cleanup_close_ int reopened =
+                    open(path, (flags >= 0 ? flags & O_ACCMODE : O_RDWR) | O_CLOEXEC);
+                if (reopened < 0)
+                        return 0;
+                if (dup2(reopened, fd) < 0)
+                        return error_set_errno(error, errno, "reopen fd %d on /dev/null", fd);
+        }
+        return 0;
+}
+
 static int setup_terminal(init_args *args, ocirun_error **error)
 {
         const ocispec_process *process = args->config->process;
         int master = -1, slave = -1;
         _cleanup_free_ char *slave_path = NULL;
 
-        if (!process->terminal)
-                return 0;
+        /* Every init leads a session of its own, as runc's does: the
+         * container stays out of the caller's job control, and CRIU refuses
+         * to dump a process whose session leader is outside the container.
+         * With a terminal, terminal_become_controlling starts it. */
+        if (!process->terminal) {
+                if (getsid(0) != getpid() && setsid() < 0)
+                        return error_set_errno(error, errno, "start a new session (setsid)");
+                return reopen_host_null_stdio(error);
+        }
         int r = terminal_open_pty(process, &master, &slave, &slave_path, error);
         if (r < 0)
                 return r;
