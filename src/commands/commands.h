@@ -33,7 +33,8 @@ typedef struct ocirun_command {
 
 extern const ocirun_command command_spec, command_features, command_state, command_list,
     command_create, command_start, command_run, command_kill, command_delete, command_ps,
-    command_exec, command_pause, command_resume, command_update, command_events;
+    command_exec, command_pause, command_resume, command_update, command_events, command_checkpoint,
+    command_restore;
 
 /* create's flags, shared with run; detach and keep are NULL for create. */
 int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int argc, char **argv,

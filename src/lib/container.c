@@ -19,6 +19,7 @@
 
 #include "cgroup.h"
 #include "config.h"
+#include "container_create.h"
 #include "error.h"
 #include "hooks.h"
 #include "init.h"
@@ -106,29 +107,9 @@ static int open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, o
 
 /* ---- create ---------------------------------------------------------------- */
 
-typedef struct create_job {
-        ocirun_root *root;
-        const char *id;
-        const ocirun_create_options *options;
-        ocispec_config *config;
-        char *bundle;
-        char *rootfs;
-        namespace_plan plan;
-        ocispec_runtime_state *state;
-        int dirfd;
-        int exec_fifo_fd;
-        int console_socket_fd; /* ours to close when we connected it */
-        int sync_fd;
-        pid_t child;          /* the cloned child */
-        pid_t middle;         /* the child that forked the init, already reaped or 0 */
-        pid_t init;           /* the container's init */
-        int *bind_source_fds; /* see rootfs_open_bind_sources */
-        bool committed;
-} create_job;
-
 /* The undo record of create: on any failure, the init is killed and reaped,
  * the cgroup and the state directory are removed. */
-static void create_job_finish(create_job *job)
+void create_job_finish(create_job *job)
 {
         if (!job->committed) {
                 if (job->init > 0)
@@ -411,26 +392,17 @@ static int spawn_init(create_job *job, ocirun_error **error)
         return 0;
 }
 
-int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_create_options *options,
-                            pid_t *ret_pid, ocirun_error **error)
+int create_job_prepare(create_job *job, ocirun_error **error)
 {
-        __attribute__((cleanup(create_job_finish))) create_job job = {
-            .root = root,
-            .id = id,
-            .options = options,
-            .dirfd = -1,
-            .exec_fifo_fd = -1,
-            .console_socket_fd = options->console_socket_fd,
-            .sync_fd = -1,
-            .plan = {.pid_join_fd = -1},
-        };
-        uint64_t start_time;
+        const ocirun_create_options *options = job->options;
+        ocirun_root *root = job->root;
+        const char *id = job->id;
 
         int r = ocirun_container_id_validate(id, error);
         if (r == 0)
-                r = resolve_paths(&job, error);
+                r = resolve_paths(job, error);
         if (r == 0)
-                r = namespaces_plan_make(job.config, &job.plan, error);
+                r = namespaces_plan_make(job->config, &job->plan, error);
         if (r < 0)
                 return r;
         if (root->fd < 0) {
@@ -442,41 +414,73 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
                 ocirun_root_free(created_root);
         }
 
-        r = state_dir_create(root, id, &job.dirfd, error);
+        r = state_dir_create(root, id, &job->dirfd, error);
         if (r < 0) {
-                job.dirfd = -1; /* not ours to remove */
+                job->dirfd = -1; /* not ours to remove */
                 return r;
         }
-        r = make_state(&job, error);
-        if (r == 0 && !str_empty(options->notify_socket)) {
+        r = make_state(job, error);
+        if (r == 0)
+                r = cgroup_create(job->config, id, job->state, error);
+        /* Limits go in before any process does: the init is charged from
+         * its first page. */
+        if (r == 0)
+                r = cgroup_apply_resources(
+                    job->state, job->config->linux ? job->config->linux->resources : NULL,
+                    "config.json: linux.resources", false, error);
+        if (r == 0 && options->console_socket)
+                r = terminal_connect_console_socket(options->console_socket,
+                                                    &job->console_socket_fd, error);
+        return r;
+}
+
+int create_job_commit(create_job *job, const char *status, ocirun_error **error)
+{
+        uint64_t start_time;
+
+        job->state->pid = job->init;
+        job->state->has_pid = true;
+        if (proc_stat_start_time(job->init, &start_time, NULL) < 0)
+                return error_set(error, ESRCH, "the init exited during setup");
+        job->state->init_start_time = start_time;
+        job->state->has_init_start_time = true;
+        int r = set_status(job->state, status, error);
+        if (r == 0)
+                r = state_write_config(job->dirfd, job->config, error);
+        if (r == 0)
+                r = state_write(job->dirfd, job->state, error);
+        if (r == 0 && job->options->pid_file)
+                r = state_write_pid_file(job->options->pid_file, job->init, error);
+        if (r < 0)
+                return r;
+        job->committed = true;
+        return 0;
+}
+
+int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_create_options *options,
+                            pid_t *ret_pid, ocirun_error **error)
+{
+        __attribute__((cleanup(create_job_finish))) create_job job =
+            CREATE_JOB_INIT(root, id, options);
+
+        int r = create_job_prepare(&job, error);
+        if (r < 0)
+                return job.state ? error_prefix(error, "create %s", id) : r;
+        if (!str_empty(options->notify_socket)) {
                 _cleanup_free_ char *state_dir_path = NULL;
                 if (asprintf(&state_dir_path, "%s/%s", root->path, id) < 0)
                         return error_set(error, ENOMEM, "out of memory");
                 r = notify_prepare(job.config, job.dirfd, state_dir_path, options->notify_socket,
                                    error);
+                if (r < 0)
+                        return error_prefix(error, "create %s", id);
         }
-        if (r == 0)
-                r = cgroup_create(job.config, id, job.state, error);
-        /* Limits go in before any process does: the init is charged from
-         * its first page. */
-        if (r == 0)
-                r = cgroup_apply_resources(job.state,
-                                           job.config->linux ? job.config->linux->resources : NULL,
-                                           "config.json: linux.resources", false, error);
-        if (r < 0)
-                return error_prefix(error, "create %s", id);
 
         if (mkfifoat(job.dirfd, EXEC_FIFO, 0600) < 0)
                 return error_set_errno(error, errno, "create %s: make the exec fifo", id);
         job.exec_fifo_fd = openat(job.dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (job.exec_fifo_fd < 0)
                 return error_set_errno(error, errno, "create %s: open the exec fifo", id);
-        if (options->console_socket) {
-                r = terminal_connect_console_socket(options->console_socket, &job.console_socket_fd,
-                                                    error);
-                if (r < 0)
-                        return error_prefix(error, "create %s", id);
-        }
 
         if (has_user_namespace(&job)) {
                 r = rootfs_open_bind_sources(job.config, job.bundle, &job.bind_source_fds, error);
@@ -488,26 +492,10 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
                 r = cgroup_enter(job.state, job.child, error);
         if (r == 0)
                 r = talk_to_init(&job, error);
+        if (r == 0)
+                r = create_job_commit(&job, "created", error);
         if (r < 0)
                 return error_prefix(error, "create %s", id);
-
-        job.state->pid = job.init;
-        job.state->has_pid = true;
-        if (proc_stat_start_time(job.init, &start_time, NULL) < 0)
-                return error_set(error, ESRCH, "create %s: the init exited during setup", id);
-        job.state->init_start_time = start_time;
-        job.state->has_init_start_time = true;
-        r = set_status(job.state, "created", error);
-        if (r == 0)
-                r = state_write_config(job.dirfd, job.config, error);
-        if (r == 0)
-                r = state_write(job.dirfd, job.state, error);
-        if (r == 0 && options->pid_file)
-                r = state_write_pid_file(options->pid_file, job.init, error);
-        if (r < 0)
-                return error_prefix(error, "create %s", id);
-
-        job.committed = true;
         if (ret_pid)
                 *ret_pid = job.init;
         return 0;

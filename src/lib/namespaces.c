@@ -269,3 +269,21 @@ int namespaces_loopback_up(ocirun_error **error)
                 return error_set_errno(error, errno, "bring lo up");
         return 0;
 }
+
+int namespaces_loopback_up_of(pid_t pid, ocirun_error **error)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+        _cleanup_close_ int target = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (target < 0 || own < 0)
+                return error_set_errno(error, errno, "bring lo up: open %s",
+                                       target < 0 ? path : "/proc/self/ns/net");
+        if (setns(target, CLONE_NEWNET) < 0)
+                return error_set_errno(error, errno, "bring lo up: enter %s", path);
+        /* The socket, made inside, keeps acting on that namespace. */
+        int r = namespaces_loopback_up(error);
+        if (setns(own, CLONE_NEWNET) < 0)
+                return error_set_errno(error, errno, "return to our network namespace");
+        return r;
+}

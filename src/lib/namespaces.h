@@ -63,4 +63,9 @@ int namespaces_enter_new_time(const ocispec_linux *linux_config, ocirun_error **
  * every runtime does (a new namespace starts with lo down). */
 int namespaces_loopback_up(ocirun_error **error);
 
+/* The same from outside, for the network namespace of pid (a restored
+ * container's, which CRIU makes empty): the caller steps into it for the
+ * socket and back. */
+int namespaces_loopback_up_of(pid_t pid, ocirun_error **error);
+
 #endif

@@ -189,6 +189,59 @@ int ocirun_container_config(ocirun_root *root, const char *id, ocispec_config **
 /* A signal by name (KILL, SIGKILL, kill) or number. */
 int ocirun_signal_parse(const char *name, int *ret_signal);
 
+/* ---- checkpoint and restore (CRIU) ---------------------------------------- */
+
+/* runc's checkpoint flags. image_path defaults to ./checkpoint, work_path
+ * (where CRIU writes dump.log) to image_path. */
+typedef struct ocirun_checkpoint_options {
+        const char *criu_path; /* NULL: criu from PATH */
+        const char *image_path;
+        const char *work_path;
+        const char *parent_path; /* a previous (pre-)dump, relative to image_path or absolute */
+        const char *manage_cgroups_mode; /* soft, full, strict, ignore; NULL: CRIU's default */
+        const char *page_server;         /* ADDRESS:PORT of a criu page-server */
+        unsigned empty_ns;               /* CLONE_NEW* of namespaces CRIU leaves empty */
+        bool leave_running;
+        bool pre_dump;
+        bool tcp_established;
+        bool ext_unix_sk;
+        bool shell_job;
+        bool file_locks;
+        bool auto_dedup;
+        bool lazy_pages;
+} ocirun_checkpoint_options;
+
+/* Saves a running container to image_path through `criu swrk`. Unless
+ * leave_running or pre_dump, the container is then gone, as after delete.
+ * A CRIU failure names CRIU's reason and the log it wrote. */
+int ocirun_container_checkpoint(ocirun_root *root, const char *id,
+                                const ocirun_checkpoint_options *options, ocirun_error **error);
+
+typedef struct ocirun_restore_options {
+        /* bundle, pid_file, console_socket(_fd), as for create */
+        ocirun_create_options create;
+        const char *criu_path;
+        const char *image_path;
+        const char *work_path;
+        const char *manage_cgroups_mode;
+        const char *lsm_profile;       /* "apparmor:NAME" or "selinux:LABEL" for the tasks */
+        const char *lsm_mount_context; /* SELinux context= for the restored mounts */
+        bool tcp_established;
+        bool ext_unix_sk;
+        bool shell_job;
+        bool file_locks;
+        bool auto_dedup;
+        bool lazy_pages;
+} ocirun_restore_options;
+
+/* Makes container id from the bundle's config and the images of a
+ * checkpoint: the cgroup with its limits first, then CRIU restores the
+ * processes into it. The restored init is a child of the caller and the
+ * container is running. On failure nothing is left behind. */
+int ocirun_container_restore(ocirun_root *root, const char *id,
+                             const ocirun_restore_options *options, pid_t *ret_pid,
+                             ocirun_error **error);
+
 /* ---- documents ---------------------------------------------------------- */
 
 /* The default config.json `ocirun spec` writes; rootless maps the calling
