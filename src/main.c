@@ -11,10 +11,10 @@
 #include "error.h"
 
 static const ocirun_command *const commands[] = {
-    &command_create, &command_start,  &command_run,    &command_exec,   &command_state,
-    &command_list,   &command_ps,     &command_kill,   &command_delete, &command_pause,
-    &command_resume, &command_update, &command_events, &command_checkpoint, &command_restore,
-    &command_spec, &command_features,
+    &command_create, &command_start,    &command_run,    &command_exec,       &command_state,
+    &command_list,   &command_ps,       &command_kill,   &command_delete,     &command_pause,
+    &command_resume, &command_update,   &command_events, &command_checkpoint, &command_restore,
+    &command_spec,   &command_features,
 };
 
 static void print_usage(FILE *out)
