@@ -348,14 +348,16 @@ in_pty() {
 # not on the runtime: the input is echoed once or twice (by the outer
 # terminal if it arrives before the engine sets it raw, then by the
 # container's), before or after the shell's prompt. So the echo lines, the
-# prompts, busybox's banner, carriage returns and escape sequences are left
-# out.
+# prompts, busybox's banner, the engine's own warnings (docker's "WARNING:
+# IPv4 forwarding is disabled", as there is no bridge), carriage returns
+# and escape sequences are left out.
 typed_in_pty() {
 	local transcript rc
 	transcript=$(printf '%s\n' "$1" | in_pty "$2")
 	rc=$?
 	printf '%s\n' "$transcript" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
 		grep -vF -e "$1" -e 'built-in shell (ash)' -e "Enter 'help' for a list" |
+		grep -v '^WARNING: ' |
 		sed 's/^[^ ]* [#$] //' | grep -v '^[[:space:]]*$'
 	return "$rc"
 }
