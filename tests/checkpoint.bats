@@ -227,6 +227,24 @@ restored_pid() {
 	[[ "$output" == *"$pid"* ]] || fail "ps does not list the restored init $pid: $output"
 }
 
+@test "restore makes the mount points a new rootfs lacks, and mounts the bind sources" {
+	require_criu
+	counter_bundle
+	echo "from the host" >"$TEST_TMP/hosts-file"
+	edit_config "$B" "c['mounts'].append({'destination': '/etc/extra', 'type': 'bind', 'source': '$TEST_TMP/hosts-file', 'options': ['bind', 'ro']})"
+	start_counter c1
+	run --separate-stderr ocirun checkpoint --image-path "$IMG" c1
+	assert_status 0
+	# As an engine restoring into a fresh overlay: the file create made
+	# for the bind mount is not there.
+	rm "$B/rootfs/etc/extra"
+	ocirun_detached restore -d --image-path "$IMG" -b "$B" c1
+	assert_status 0
+	run --separate-stderr ocirun exec c1 cat /etc/extra
+	assert_status 0
+	assert_output_equals "from the host"
+}
+
 # receive_console NAME SECONDS: a unix socket server at $TEST_TMP/NAME.sock
 # that takes one pty master (SCM_RIGHTS) and copies what the terminal shows
 # to $TEST_TMP/NAME.out for SECONDS (or until the slave side closes). The

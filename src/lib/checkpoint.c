@@ -519,6 +519,67 @@ int ocirun_container_checkpoint(ocirun_root *root, const char *id,
         return ocirun_container_delete(root, id, true, error);
 }
 
+/* Whether path is below (not at) a mount destination of the given type. */
+static bool below_mount_of_type(const ocispec_config *config, const char *path, const char *type)
+{
+        for (size_t i = 0; i < config->mounts_len; i++) {
+                const ocispec_mount *m = &config->mounts[i];
+                size_t len = strlen(m->destination);
+                if (m->type && strcmp(m->type, type) == 0 &&
+                    strncmp(path, m->destination, len) == 0 && path[len] == '/')
+                        return true;
+        }
+        return false;
+}
+
+/* The mount points CRIU mounts on must exist in the rootfs, as create made
+ * them: restoring into another container (a new overlay from an engine)
+ * starts without the /etc/hosts a bind mount went on. What lies in a tmpfs,
+ * /proc or /sys CRIU recreates itself (as runc, which prepares the same). */
+static int prepare_mountpoints(const create_job *job, ocirun_error **error)
+{
+        _cleanup_close_ int root_fd = open(job->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return error_set_errno(error, errno, "open the rootfs `%s`", job->rootfs);
+        const ocispec_config *config = job->config;
+        for (size_t i = 0; i < config->mounts_len; i++) {
+                const ocispec_mount *m = &config->mounts[i];
+                if ((m->type &&
+                     (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)) ||
+                    below_mount_of_type(config, m->destination, "tmpfs") ||
+                    below_mount_of_type(config, m->destination, "proc") ||
+                    below_mount_of_type(config, m->destination, "sysfs"))
+                        continue;
+                path_create create = PATH_CREATE_DIRECTORY;
+                mount_options options;
+                if (mount_options_parse(m->options, m->options_len, &options) < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+                bool bind = mount_is_bind(m->type, &options);
+                mount_options_done(&options);
+                if (bind && m->source) {
+                        _cleanup_free_ char *source = NULL;
+                        if (m->source[0] == '/')
+                                source = strdup(m->source);
+                        else if (asprintf(&source, "%s/%s", job->bundle, m->source) < 0)
+                                source = NULL;
+                        struct stat st;
+                        if (!source)
+                                return error_set(error, ENOMEM, "out of memory");
+                        if (stat(source, &st) < 0)
+                                return error_set_errno(error, errno,
+                                                       "config.json: mounts[%zu].source: `%s`", i,
+                                                       source);
+                        if (!S_ISDIR(st.st_mode))
+                                create = PATH_CREATE_FILE;
+                }
+                _cleanup_close_ int fd = -1;
+                int r = path_open_in_root(root_fd, m->destination, create, false, &fd, error);
+                if (r < 0)
+                        return error_prefix(error, "make the mount point of mounts[%zu]", i);
+        }
+        return 0;
+}
+
 /* ---- restore ------------------------------------------------------------------- */
 
 typedef struct restore_context {
@@ -653,6 +714,8 @@ int ocirun_container_restore(ocirun_root *root, const char *id, const ocirun_res
                 r = add_namespaces(&lists, job.config, true, error);
         if (r == 0)
                 r = add_cgroup_roots(&lists, job.state, error);
+        if (r == 0)
+                r = prepare_mountpoints(&job, error);
         if (r < 0)
                 return job.state ? error_prefix(error, "restore %s", id) : r;
 

@@ -157,6 +157,17 @@ ensure_packages() {
 packages=(qemu-system-x86 busybox-static xz-utils kmod)
 [ -n "$command" ] || packages+=(bats)
 ensure_packages "${packages[@]}"
+# The guest has no network: an engine suite among the files (podman's
+# checkpoint and restore need a CRIU that works) finds its engines installed
+# here, on the host whose / the guest runs from.
+for file in "${bats_files[@]}"; do
+	case $file in
+	*/tests/engines/*)
+		"$top/tests/engines/install-engines.sh" >&2 || die "could not install the container engines"
+		break
+		;;
+	esac
+done
 
 # ---------------------------------------------------------------------------
 # The cache: Debian's kernel unpacked, its vmlinux, and the initramfs
