@@ -170,6 +170,27 @@ static int add_inherit(criu_lists *l, const char *key, int fd)
         return 0;
 }
 
+/* For a bind mount of the config, its source on this host (a relative one
+ * is relative to the bundle, as at create) in *ret_source; NULL for any
+ * other mount. */
+static int bind_mount_source(const ocispec_mount *m, const char *bundle, char **ret_source,
+                             ocirun_error **error)
+{
+        mount_options options;
+        *ret_source = NULL;
+        if (mount_options_parse(m->options, m->options_len, &options) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        bool bind = mount_is_bind(m->type, &options);
+        mount_options_done(&options);
+        if (!bind || !m->source)
+                return 0;
+        if (m->source[0] == '/')
+                *ret_source = strdup(m->source);
+        else if (asprintf(ret_source, "%s/%s", bundle, m->source) < 0)
+                *ret_source = NULL;
+        return *ret_source ? 0 : error_set(error, ENOMEM, "out of memory");
+}
+
 /* The bind mounts of the config and the device nodes: at dump, each mount
  * point is its own key; at restore, the key maps to the source on this
  * host (a relative source is relative to the bundle, as at create). */
@@ -178,22 +199,17 @@ static int add_external_mounts(criu_lists *l, const ocispec_config *config, cons
 {
         for (size_t i = 0; i < config->mounts_len; i++) {
                 const ocispec_mount *m = &config->mounts[i];
-                mount_options options;
-                if (mount_options_parse(m->options, m->options_len, &options) < 0)
-                        return error_set(error, ENOMEM, "out of memory");
-                bool bind = mount_is_bind(m->type, &options);
-                mount_options_done(&options);
-                if (!bind || !m->source)
+                char *source;
+                int r = bind_mount_source(m, bundle, &source, error);
+                if (r < 0)
+                        return r;
+                if (!source)
                         continue;
                 const char *value = m->destination;
-                if (restore) {
-                        char *source = NULL;
-                        if (m->source[0] == '/')
-                                source = strdup(m->source);
-                        else if (asprintf(&source, "%s/%s", bundle, m->source) < 0)
-                                source = NULL;
+                if (restore)
                         value = keep_string(l, source);
-                }
+                else
+                        free(source);
                 if (add_pair(&l->ext_mounts, &l->n_ext_mounts, m->destination, value) < 0)
                         return error_set(error, ENOMEM, "out of memory");
         }
@@ -551,20 +567,12 @@ static int prepare_mountpoints(const create_job *job, ocirun_error **error)
                     below_mount_of_type(config, m->destination, "sysfs"))
                         continue;
                 path_create create = PATH_CREATE_DIRECTORY;
-                mount_options options;
-                if (mount_options_parse(m->options, m->options_len, &options) < 0)
-                        return error_set(error, ENOMEM, "out of memory");
-                bool bind = mount_is_bind(m->type, &options);
-                mount_options_done(&options);
-                if (bind && m->source) {
-                        _cleanup_free_ char *source = NULL;
-                        if (m->source[0] == '/')
-                                source = strdup(m->source);
-                        else if (asprintf(&source, "%s/%s", job->bundle, m->source) < 0)
-                                source = NULL;
+                _cleanup_free_ char *source = NULL;
+                int r = bind_mount_source(m, job->bundle, &source, error);
+                if (r < 0)
+                        return r;
+                if (source) {
                         struct stat st;
-                        if (!source)
-                                return error_set(error, ENOMEM, "out of memory");
                         if (stat(source, &st) < 0)
                                 return error_set_errno(error, errno,
                                                        "config.json: mounts[%zu].source: `%s`", i,
@@ -573,7 +581,7 @@ static int prepare_mountpoints(const create_job *job, ocirun_error **error)
                                 create = PATH_CREATE_FILE;
                 }
                 _cleanup_close_ int fd = -1;
-                int r = path_open_in_root(root_fd, m->destination, create, false, &fd, error);
+                r = path_open_in_root(root_fd, m->destination, create, false, &fd, error);
                 if (r < 0)
                         return error_prefix(error, "make the mount point of mounts[%zu]", i);
         }
