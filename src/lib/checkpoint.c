@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "rootfs.h"
 #include "state.h"
 #include "terminal.h"
 #include "util/strings.h"
@@ -184,10 +185,7 @@ static int bind_mount_source(const ocispec_mount *m, const char *bundle, char **
         mount_options_done(&options);
         if (!bind || !m->source)
                 return 0;
-        if (m->source[0] == '/')
-                *ret_source = strdup(m->source);
-        else if (asprintf(ret_source, "%s/%s", bundle, m->source) < 0)
-                *ret_source = NULL;
+        *ret_source = rootfs_bind_source_path(bundle, m);
         return *ret_source ? 0 : error_set(error, ENOMEM, "out of memory");
 }
 
@@ -592,7 +590,6 @@ static int prepare_mountpoints(const create_job *job, ocirun_error **error)
 
 typedef struct restore_context {
         create_job *job;
-        bool has_console;
 } restore_context;
 
 static int run_restore_hooks(create_job *job, pid_t pid, ocirun_error **error)
@@ -602,28 +599,16 @@ static int run_restore_hooks(create_job *job, pid_t pid, ocirun_error **error)
                 return 0;
         job->state->pid = pid;
         job->state->has_pid = true;
-        ocispec_state oci = state_oci_view(job->state, "creating");
         _cleanup_free_ char *json = NULL;
         size_t len;
-        char *message = NULL;
-        int r = ocispec_state_generate(&oci, 0, &json, &len, &message);
+        int r = container_hook_state_json(job->state, "creating", &json, &len, error);
         if (r < 0)
-                return error_take_message(error, -r, message);
+                return r;
         r = hooks_run("prestart", hooks->prestart, hooks->prestart_len, json, error);
         if (r == 0)
                 r = hooks_run("createRuntime", hooks->create_runtime, hooks->create_runtime_len,
                               json, error);
         return r;
-}
-
-/* Whether the config makes a new network namespace (not one by path). */
-static bool has_new_network_namespace(const ocispec_config *config)
-{
-        const ocispec_linux *linux_config = config->linux;
-        for (size_t i = 0; linux_config && i < linux_config->namespaces_len; i++)
-                if (strcmp(linux_config->namespaces[i].type, "network") == 0)
-                        return str_empty(linux_config->namespaces[i].path);
-        return false;
 }
 
 static int on_restore_notify(void *userdata, const char *script, pid_t pid, int fd,
@@ -634,7 +619,8 @@ static int on_restore_notify(void *userdata, const char *script, pid_t pid, int 
         if (strcmp(script, "setup-namespaces") == 0) {
                 /* CRIU made the network namespace empty, lo down: up as at
                  * create, before the hooks that may configure it further. */
-                if (has_new_network_namespace(ctx->job->config)) {
+                const namespace_plan *plan = &ctx->job->plan;
+                if ((plan->clone_flags | plan->unshare_flags) & CLONE_NEWNET) {
                         int r = namespaces_loopback_up_of(pid, error);
                         if (r < 0)
                                 return r;

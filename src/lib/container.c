@@ -59,7 +59,7 @@ static char *owner_name(uid_t uid)
         return name;
 }
 
-static int state_to_hook_json(ocispec_runtime_state *state, const char *status, char **ret,
+int container_hook_state_json(ocispec_runtime_state *state, const char *status, char **ret,
                               size_t *ret_len, ocirun_error **error)
 {
         ocispec_state oci = state_oci_view(state, status);
@@ -240,9 +240,9 @@ static int run_runtime_hooks(create_job *job, ocirun_error **error)
 
         job->state->pid = job->init;
         job->state->has_pid = true;
-        int r = state_to_hook_json(job->state, "creating", &creating, &creating_len, error);
+        int r = container_hook_state_json(job->state, "creating", &creating, &creating_len, error);
         if (r == 0)
-                r = state_to_hook_json(job->state, "created", &created, &created_len, error);
+                r = container_hook_state_json(job->state, "created", &created, &created_len, error);
         if (r < 0)
                 return r;
         if (hooks) {
@@ -511,7 +511,7 @@ static void run_hooks_as_warnings(const char *kind, const ocispec_hook *hooks, s
         size_t len;
         if (n == 0)
                 return;
-        if (state_to_hook_json(state, status, &json, &len, &error) < 0 ||
+        if (container_hook_state_json(state, status, &json, &len, &error) < 0 ||
             hooks_run(kind, hooks, n, json, &error) < 0)
                 ocirun_log(OCIRUN_LOG_WARNING, "%s", error->message);
 }

@@ -50,6 +50,10 @@ int create_job_prepare(create_job *job, ocirun_error **error);
  * in state.json, saves the config and writes the pid file. */
 int create_job_commit(create_job *job, const char *status, ocirun_error **error);
 
+/* The OCI state that hooks get on stdin, with status as given. */
+int container_hook_state_json(ocispec_runtime_state *state, const char *status, char **ret,
+                              size_t *ret_len, ocirun_error **error);
+
 /* The cleanup of a create_job (with __attribute__((cleanup))). */
 void create_job_finish(create_job *job);
 

@@ -276,7 +276,7 @@ static int bind_copy_symlink(int root_fd, const char *source, const char *destin
         return error_set_errno(error, errnum, "symlink `%s` -> `%s`", destination, target);
 }
 
-static char *bind_source_path(const char *bundle, const ocispec_mount *m)
+char *rootfs_bind_source_path(const char *bundle, const ocispec_mount *m)
 {
         char *source = NULL;
         if (m->source[0] == '/')
@@ -329,7 +329,7 @@ int rootfs_open_bind_sources(const ocispec_config *config, const char *bundle, i
                 if (mount_options_parse(m->options, m->options_len, &options) < 0 ||
                     !mount_is_bind(m->type, &options) || options.remount || !m->source)
                         continue;
-                _cleanup_free_ char *source = bind_source_path(bundle, m);
+                _cleanup_free_ char *source = rootfs_bind_source_path(bundle, m);
                 if (!source) {
                         rootfs_close_bind_sources(fds, config->mounts_len);
                         return error_set(error, ENOMEM, "out of memory");
@@ -370,7 +370,7 @@ static int mount_bind(const rootfs_context *context, int root_fd, size_t index,
                       const ocispec_mount *m, const char *destination, const mount_options *options,
                       ocirun_error **error)
 {
-        _cleanup_free_ char *source = bind_source_path(context->bundle, m);
+        _cleanup_free_ char *source = rootfs_bind_source_path(context->bundle, m);
         if (!source)
                 return error_set(error, ENOMEM, "out of memory");
 

@@ -44,6 +44,10 @@ typedef struct rootfs_context {
  * `config.json: mounts[3].options: unknown mount option "foo"`. */
 int rootfs_validate(const ocispec_config *config, ocirun_error **error);
 
+/* A bind mount's source as create resolves it: a relative one is
+ * relative to the bundle. NULL on ENOMEM. */
+char *rootfs_bind_source_path(const char *bundle, const ocispec_mount *m);
+
 /* In create, before the init exists, for a container with a new user
  * namespace: its root may not reach a source the caller can (a directory of
  * mode 0700, ocirun's own state directory), so every bind source is cloned
