@@ -99,17 +99,22 @@ static int alloc_items(size_t n, size_t size, void **items, void ***ptrs)
         return 0;
 }
 
+/* Where the extra fds (not stdio) among the first n inherited ones end:
+ * the first free fd number in criu after them. */
+static int extra_fds_end(const criu_options *o, size_t n)
+{
+        int end = CRIU_FIRST_EXTRA_FD;
+        for (size_t i = 0; i < n; i++)
+                if (o->inherit[i].fd > 2)
+                        end++;
+        return end;
+}
+
 /* The criu-side fd number of an inherited fd of ours. */
 static int inherit_target_fd(const criu_options *o, size_t index)
 {
         int fd = o->inherit[index].fd;
-        if (fd <= 2)
-                return fd;
-        int target = CRIU_FIRST_EXTRA_FD;
-        for (size_t i = 0; i < index; i++)
-                if (o->inherit[i].fd > 2)
-                        target++;
-        return target;
+        return fd <= 2 ? fd : extra_fds_end(o, index);
 }
 
 static int build_request(const criu_options *o, request_storage *s, ocirun_error **error)
@@ -263,10 +268,7 @@ __attribute__((noreturn)) static void criu_child(const criu_options *o, int sock
                 if (extra_high[i] >= 0 && dup2(extra_high[i], inherit_target_fd(o, i)) < 0)
                         child_fail(pipe_fd, errno, "arrange criu's fds");
         /* Everything else is closed, the error pipe at exec. */
-        int first_free = CRIU_FIRST_EXTRA_FD;
-        for (size_t i = 0; i < o->n_inherit; i++)
-                if (o->inherit[i].fd > 2)
-                        first_free++;
+        int first_free = extra_fds_end(o, o->n_inherit);
         int keep = fcntl(pipe_fd, F_DUPFD_CLOEXEC, first_free);
         if (keep < 0)
                 child_fail(pipe_fd, errno, "arrange criu's fds");
@@ -455,7 +457,7 @@ int criu_run(const criu_options *o, pid_t *ret_pid, ocirun_error **error)
         close(steal_fd(&server));
         close(steal_fd(&pipe_write));
 
-        int status;
+        int status = 0;
         child_failure failure;
         ssize_t n;
         do
