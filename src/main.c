@@ -34,7 +34,8 @@ static void print_usage(FILE *out)
               "  --log FILE                  also write messages to FILE\n"
               "  --log-format text|json      the format of --log lines (default text)\n"
               "  --debug                     log debug messages too\n"
-              "  --systemd-cgroup            use the systemd cgroup driver (not supported yet)\n"
+              "  --systemd-cgroup            make each new container's cgroup a transient systemd "
+              "unit\n"
               "  --rootless auto|true|false  whether to expect an unprivileged caller\n"
               "  --criu PATH                 the criu binary for checkpoint/restore\n"
               "  -h, --help                  show this help\n"
@@ -182,9 +183,6 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
         const ocirun_command *command = find_command(name);
         if (!command)
                 return cli_usage_error(cli, error, "unknown command `%s`", name);
-        if (cli->systemd_cgroup)
-                ocirun_log(OCIRUN_LOG_WARNING,
-                           "--systemd-cgroup: the systemd cgroup driver is not supported yet");
 
         cli->command = command->name;
         ocirun_log(OCIRUN_LOG_DEBUG, "command %s, root %s", command->name, cli->root_path);

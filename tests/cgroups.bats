@@ -505,15 +505,6 @@ block_device() {
 	wait_for_status c1 stopped
 }
 
-@test "cgroupsPath in systemd's slice:prefix:name form is refused clearly: no systemd driver yet" {
-	container_bundle "$BUNDLE" true
-	edit_config "$BUNDLE" "c['linux']['cgroupsPath'] = 'system.slice:ocirun-test:c1'"
-	run --separate-stderr "$OCIRUN" --root "$OCIRUN_ROOT" --systemd-cgroup run --bundle "$BUNDLE" c1
-	assert_status 1
-	assert_stderr_contains "config.json: linux.cgroupsPath: \`system.slice:ocirun-test:c1\` is systemd's slice:prefix:name form, which needs a systemd cgroup driver"
-	assert_nothing_left c1
-}
-
 @test "a relative cgroupsPath lands below ocirun's own cgroup; parents made for it go on delete" {
 	container_bundle "$BUNDLE" sleep 1000
 	edit_config "$BUNDLE" "c['linux']['cgroupsPath'] = '$TEST_CGROUP_PREFIX/c1'"

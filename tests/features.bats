@@ -142,9 +142,9 @@ eq(d["annotations"]["io.github.seccomp.libseccomp.version"], sys.argv[2],
 ' "$version"
 }
 
-@test "features: cgroup v1 and v2 (and rdma) are driven; the systemd driver is not" {
+@test "features: cgroup v1, v2, rdma and the system's systemd are driven; a user's systemd not yet" {
 	json_assert "$FEATURES" '
-eq(d["linux"]["cgroup"], {"v1": True, "v2": True, "systemd": False, "systemdUser": False, "rdma": True},
+eq(d["linux"]["cgroup"], {"v1": True, "v2": True, "systemd": True, "systemdUser": False, "rdma": True},
    "linux.cgroup")
 '
 }

@@ -112,6 +112,7 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
                         options->listen_fds = 0;
         }
         options->notify_socket = getenv("NOTIFY_SOCKET");
+        options->systemd_cgroup = cli->systemd_cgroup;
         return cli_check_passed_fds(cli, options->preserve_fds + options->listen_fds, error);
 }
 

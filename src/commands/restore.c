@@ -147,7 +147,9 @@ static int parse_restore_options(ocirun_cli *cli, int argc, char **argv, ocirun_
 
 static int run_restore(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
 {
-        ocirun_restore_options o = {.criu_path = cli->criu_path, .create.console_socket_fd = -1};
+        ocirun_restore_options o = {.criu_path = cli->criu_path,
+                                    .create.console_socket_fd = -1,
+                                    .create.systemd_cgroup = cli->systemd_cgroup};
         bool detach = false, help = false;
         int r = parse_restore_options(cli, argc, argv, &o, &detach, &help, error);
         if (r < 0 || help)

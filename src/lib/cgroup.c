@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_systemd.h"
 #include "error.h"
+#include "util/strings.h"
 
 void cgroup_layout_clear(cgroup_layout *layout)
 {
@@ -282,7 +284,30 @@ static void enable_v2_controllers(const char *parent)
         }
 }
 
-/* mkdir -p of dir below mount_point, recording what it made (deepest last). */
+bool cgroup_caller_is_unprivileged(void)
+{
+        static int cached = -1;
+        if (cached < 0) {
+                /* Root inside a user namespace (rootless podman runs its
+                 * runtime so) has no say over the host's cgroups either. */
+                _cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+                unsigned long inside = 1, outside = 1, count = 0;
+                bool initial = f && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+                               inside == 0 && outside == 0 && count == 4294967295UL;
+                cached = geteuid() != 0 || !initial;
+        }
+        return cached;
+}
+
+/* What an unprivileged caller may not do in a hierarchy: the cgroup is
+ * skipped, as runc skips it for rootless containers. */
+static bool permission_error(int err)
+{
+        return err == EACCES || err == EPERM || err == EROFS;
+}
+
+/* mkdir -p of dir below mount_point, recording what it made (deepest last).
+ * Returns 1 when an unprivileged caller cannot use dir. */
 static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
                             ocispec_runtime_state *state, ocirun_error **error)
 {
@@ -308,6 +333,8 @@ static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
                                                 copy) < 0)
                                 return error_set(error, ENOMEM, "out of memory");
                 } else if (errno != EEXIST) {
+                        if (permission_error(errno) && cgroup_caller_is_unprivileged())
+                                return 1;
                         return error_set_errno(error, errno, "create cgroup `%s`", copy);
                 }
                 if (h->controllers && strstr(h->controllers, "cpuset"))
@@ -315,6 +342,12 @@ static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
                 *p = saved;
                 if (saved == '\0')
                         break;
+        }
+        if (cgroup_caller_is_unprivileged()) {
+                char procs[4200];
+                snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+                if (access(procs, W_OK) < 0)
+                        return 1;
         }
         return 0;
 }
@@ -329,10 +362,10 @@ static int check_cgroup_path(const char *path, ocirun_error **error)
                 return error_set(error, ENOMEM, "out of memory");
         const char *colon = strchr(path, ':');
         if (path[0] != '/' && colon && strchr(colon + 1, ':') && !strchr(path, '/'))
-                return error_set(error, ENOTSUP,
+                return error_set(error, EINVAL,
                                  "config.json: linux.cgroupsPath: `%s` is systemd's "
-                                 "slice:prefix:name form, which needs a systemd cgroup driver; "
-                                 "ocirun has none yet (give a cgroup path instead)",
+                                 "slice:prefix:name form: run ocirun with --systemd-cgroup, or "
+                                 "give a cgroup path",
                                  path);
         for (char *w = strtok_r(copy, "/", &save); w; w = strtok_r(NULL, "/", &save))
                 if (strcmp(w, "..") == 0 || strcmp(w, ".") == 0)
@@ -343,12 +376,79 @@ static int check_cgroup_path(const char *path, ocirun_error **error)
         return 0;
 }
 
+/* Whether resources asks for a limit a cgroup must hold; device rules do
+ * not count: an unprivileged caller cannot make device nodes anyway. */
+static bool resources_need_cgroup(const ocispec_linux_resources *r)
+{
+        return r && (r->memory || r->cpu || r->pids || r->block_io || r->hugepage_limits_len ||
+                     r->network || (r->rdma && r->rdma->len) || (r->unified && r->unified->len));
+}
+
+/* The hierarchy's directory for path: absolute from its root, relative
+ * under ocirun's own cgroup there. */
+static int hierarchy_dir(const cgroup_hierarchy *h, const char *path, char **ret_relative,
+                         char **ret_dir, ocirun_error **error)
+{
+        _cleanup_free_ char *own = NULL, *relative = NULL, *dir = NULL;
+        if (path[0] != '/') {
+                own = own_cgroup(h);
+                if (!own)
+                        return error_set(error, ENOENT, "find ocirun's own cgroup under `%s`",
+                                         h->mount_point);
+                if (asprintf(&relative, "%s/%s", strcmp(own, "/") ? own : "", path) < 0)
+                        relative = NULL;
+        } else {
+                relative = strdup(path);
+        }
+        if (!relative || asprintf(&dir, "%s%s", h->mount_point, relative) < 0)
+                return error_set(error, ENOMEM, "out of memory");
+        *ret_relative = steal_pointer(&relative);
+        *ret_dir = steal_pointer(&dir);
+        return 0;
+}
+
+/* Makes path in every hierarchy; *ret_skipped counts the hierarchies an
+ * unprivileged caller could not use. */
+static int create_everywhere(const char *path, ocispec_runtime_state *state, size_t *ret_skipped,
+                             ocirun_error **error)
+{
+        _cleanup_(cgroup_layout_clear) cgroup_layout list = {0};
+        size_t skipped = 0;
+        int r = cgroup_layout_read(&list, NULL, error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < list.len; i++) {
+                const cgroup_hierarchy *h = &list.items[i];
+                _cleanup_free_ char *relative = NULL, *dir = NULL;
+                r = hierarchy_dir(h, path, &relative, &dir, error);
+                if (r == 0)
+                        r = make_cgroup_dirs(h, dir, state, error);
+                if (r < 0)
+                        return r;
+                if (r == 1) {
+                        ocirun_log(OCIRUN_LOG_DEBUG, "cgroup %s: not writable, skipped", dir);
+                        skipped++;
+                        continue;
+                }
+                if (ocispec_string_map_set(&state->cgroup_paths, h->mount_point, relative) < 0)
+                        return error_set(error, ENOMEM, "out of memory");
+        }
+        if (ret_skipped)
+                *ret_skipped = skipped;
+        return 0;
+}
+
+int cgroup_create_at(const char *path, ocispec_runtime_state *state, ocirun_error **error)
+{
+        return create_everywhere(path, state, NULL, error);
+}
+
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error)
 {
-        cgroup_layout list = {0};
         _cleanup_free_ char *default_path = NULL;
         const char *path = config->linux ? config->linux->cgroups_path : NULL;
+        size_t skipped = 0;
         int r;
 
         if (!path || !*path) {
@@ -357,38 +457,18 @@ int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_
                 path = default_path;
         }
         r = check_cgroup_path(path, error);
+        if (r == 0)
+                r = create_everywhere(path, state, &skipped, error);
         if (r < 0)
                 return r;
-        r = cgroup_layout_read(&list, NULL, error);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < list.len && r == 0; i++) {
-                const cgroup_hierarchy *h = &list.items[i];
-                _cleanup_free_ char *own = NULL, *relative = NULL, *dir = NULL;
-                if (path[0] != '/') {
-                        own = own_cgroup(h);
-                        if (!own) {
-                                r = error_set(error, ENOENT, "find ocirun's own cgroup under `%s`",
-                                              h->mount_point);
-                                break;
-                        }
-                        if (asprintf(&relative, "%s/%s", strcmp(own, "/") ? own : "", path) < 0)
-                                relative = NULL;
-                } else {
-                        relative = strdup(path);
-                }
-                if (!relative || asprintf(&dir, "%s%s", h->mount_point, relative) < 0) {
-                        r = error_set(error, ENOMEM, "out of memory");
-                        break;
-                }
-                r = make_cgroup_dirs(h, dir, state, error);
-                if (r == 0 &&
-                    ocispec_string_map_set(&state->cgroup_paths, h->mount_point, relative) < 0)
-                        r = error_set(error, ENOMEM, "out of memory");
-        }
-        cgroup_layout_clear(&list);
-        return r;
+        if (skipped && resources_need_cgroup(config->linux ? config->linux->resources : NULL))
+                return error_set(error, EPERM,
+                                 "config.json: linux.resources: limits need a cgroup, and uid %u "
+                                 "cannot write the cgroup hierarchies here (rootless: drop "
+                                 "linux.resources, or use --systemd-cgroup with a user systemd "
+                                 "on cgroup v2, which delegates a cgroup)",
+                                 (unsigned) geteuid());
+        return 0;
 }
 
 static int write_pid(const char *mount_point, const char *path, pid_t pid, ocirun_error **error)
@@ -483,6 +563,17 @@ int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error
 
 int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error)
 {
+        if (!str_empty(state->systemd_unit)) {
+                /* Whatever is left goes first: stopping a scope would send
+                 * SIGTERM and wait systemd's stop timeout for it. */
+                _cleanup_(ocirun_error_freep) ocirun_error *kill_error = NULL;
+                if (state->cgroup_paths && state->cgroup_paths->len &&
+                    cgroup_kill_all(state, SIGKILL, &kill_error) < 0)
+                        ocirun_log(OCIRUN_LOG_DEBUG, "%s", kill_error->message);
+                int r = cgroup_systemd_destroy(state, error);
+                if (r < 0)
+                        return r;
+        }
         /* The container's own directory is the first recorded in each
          * hierarchy's run of created directories, deepest last: remove in
          * reverse so children go before parents. */

@@ -75,6 +75,15 @@ bool cgroup_has_file(const char *dir, const char *file);
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error);
 
+/* Makes path (absolute in each hierarchy: a systemd unit's ControlGroup)
+ * in every mounted hierarchy that lacks it, recording paths and made
+ * directories as cgroup_create does. */
+int cgroup_create_at(const char *path, ocispec_runtime_state *state, ocirun_error **error);
+
+/* An unprivileged caller (not root, or root of a user namespace only): a
+ * cgroup it cannot write is skipped, unless limits need it. */
+bool cgroup_caller_is_unprivileged(void);
+
 /* Moves pid into the container's cgroup in every hierarchy (0: the caller). */
 int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error);
 

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "cgroup_systemd.h"
 #include "config.h"
 #include "container_create.h"
 #include "error.h"
@@ -111,6 +112,7 @@ static int open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, o
  * the cgroup and the state directory are removed. */
 void create_job_finish(create_job *job)
 {
+        cgroup_systemd_seed_release(&job->cgroup_seed);
         if (!job->committed) {
                 if (job->init > 0)
                         kill(job->init, SIGKILL);
@@ -420,7 +422,10 @@ int create_job_prepare(create_job *job, ocirun_error **error)
                 return r;
         }
         r = make_state(job, error);
-        if (r == 0)
+        if (r == 0 && options->systemd_cgroup)
+                r = cgroup_systemd_create(job->config, id, cgroup_caller_is_unprivileged(),
+                                          job->state, &job->cgroup_seed, error);
+        else if (r == 0)
                 r = cgroup_create(job->config, id, job->state, error);
         /* Limits go in before any process does: the init is charged from
          * its first page. */
@@ -490,6 +495,8 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         r = spawn_init(&job, error);
         if (r == 0)
                 r = cgroup_enter(job.state, job.child, error);
+        /* The init holds the systemd scope now. */
+        cgroup_systemd_seed_release(&job.cgroup_seed);
         if (r == 0)
                 r = talk_to_init(&job, error);
         if (r == 0)
@@ -731,7 +738,11 @@ int ocirun_container_update(ocirun_root *root, const char *id,
                 return r;
         if (strcmp(state->status, "stopped") == 0)
                 return error_set(error, EINVAL, "cannot update container `%s`: it is stopped", id);
-        r = cgroup_apply_resources(state, resources, prefix, true, error);
+        /* systemd first, as runc does: it rewrites the files it owns when
+         * its properties change, so the cgroupfs writes come last. */
+        r = cgroup_systemd_update(state, resources, error);
+        if (r == 0)
+                r = cgroup_apply_resources(state, resources, prefix, true, error);
         if (r == 0)
                 r = cgroup_apply_devices(state, resources, prefix, true, error);
         return r < 0 ? error_prefix(error, "update %s", id) : 0;

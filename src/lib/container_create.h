@@ -31,6 +31,7 @@ typedef struct create_job {
         pid_t middle;         /* the child that forked the init, already reaped or 0 */
         pid_t init;           /* the container's init */
         int *bind_source_fds; /* see rootfs_open_bind_sources */
+        pid_t cgroup_seed;    /* holds a new systemd scope until the init is in it */
         bool committed;
 } create_job;
 

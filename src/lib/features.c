@@ -150,8 +150,9 @@ static int add_hooks_and_mount_options(ocispec_features *features)
         return 0;
 }
 
-/* Both cgroup versions, and hybrid hosts, are driven by this build; the
- * systemd driver is not written yet. */
+/* Both cgroup versions, and hybrid hosts, are driven by this build, with
+ * ocirun's own cgroupfs driver or through systemd, the system's or a
+ * user's (--systemd-cgroup). */
 static int add_cgroup(ocispec_features_linux *linux_features)
 {
         ocispec_features_linux_cgroup *cgroup = calloc(1, sizeof(*cgroup));
@@ -162,7 +163,7 @@ static int add_cgroup(ocispec_features_linux *linux_features)
             .has_v1 = true,
             .v2 = true,
             .has_v2 = true,
-            .systemd = false,
+            .systemd = true,
             .has_systemd = true,
             .systemd_user = false,
             .has_systemd_user = true,

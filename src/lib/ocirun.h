@@ -97,6 +97,9 @@ typedef struct ocirun_create_options {
         const char *notify_socket;
         bool no_pivot;
         bool no_new_keyring;
+        /* The cgroup is a transient systemd unit (runc's --systemd-cgroup):
+         * linux.cgroupsPath is "slice:prefix:name". */
+        bool systemd_cgroup;
 } ocirun_create_options;
 
 /* Sets the container up to the point where only execve of process.args is
