@@ -293,84 +293,75 @@ static int append_properties(sd_bus_message *m, const systemd_properties *proper
 
 /* ---- jobs ------------------------------------------------------------------------ */
 
-typedef struct job_waiter {
+/* A job's end, watched from before the call that makes the job, so that
+ * its JobRemoved cannot come and go unseen. */
+typedef struct job_watch {
+        sd_bus_slot *slot;
         char *job; /* the job's object path, once the manager has answered */
         char *result;
-} job_waiter;
+} job_watch;
+
+static void job_watch_clear(job_watch *watch)
+{
+        slot_unrefp(&watch->slot);
+        free(watch->job);
+        free(watch->result);
+}
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
-        job_waiter *waiter = userdata;
+        job_watch *watch = userdata;
         uint32_t id;
         const char *path, *unit, *result;
         (void) ret_error;
         if (sd.sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
                 return 0;
-        if (waiter->job && !waiter->result && strcmp(path, waiter->job) == 0)
-                waiter->result = strdup(result);
+        if (watch->job && !watch->result && strcmp(path, watch->job) == 0)
+                watch->result = strdup(result);
         return 0;
 }
 
-/* Watches JobRemoved before the call that makes the job, so its end cannot
- * come and go unseen; then waits for it. */
-static int wait_for_job(sd_bus *bus, job_waiter *waiter, const char *what, ocirun_error **error)
+static int job_watch_begin(sd_bus *bus, job_watch *watch, const char *what, ocirun_error **error)
 {
+        /* No sender in the match: on systemd's private socket messages have
+         * none. */
+        int r = sd.sd_bus_match_signal(bus, &watch->slot, NULL, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                       "JobRemoved", on_job_removed, watch);
+        return r < 0 ? error_set(error, -r, "%s: watch systemd's jobs: %s", what, strerror(-r)) : 0;
+}
+
+/* reply is the manager's answer with the job's path: waits for that job to
+ * end, and for it to end well. */
+static int job_watch_finish(sd_bus *bus, job_watch *watch, sd_bus_message *reply, const char *what,
+                            ocirun_error **error)
+{
+        const char *job;
+        int r = sd.sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return error_set(error, -r, "%s: read systemd's answer: %s", what, strerror(-r));
+        watch->job = strdup(job);
+        if (!watch->job)
+                return OOM(error);
         uint64_t deadline = time_monotonic_ms() + JOB_TIMEOUT_MS;
-        while (!waiter->result) {
-                int r = sd.sd_bus_process(bus, NULL);
-                if (r < 0)
-                        return error_set(error, -r, "%s: wait for systemd's job %s: %s", what,
-                                         waiter->job, strerror(-r));
+        while (!watch->result) {
+                r = sd.sd_bus_process(bus, NULL);
                 if (r > 0)
                         continue;
                 uint64_t now = time_monotonic_ms();
-                if (now >= deadline)
+                if (r == 0 && now >= deadline)
                         return error_set(error, ETIMEDOUT,
                                          "%s: systemd's job %s did not finish in %d s", what,
-                                         waiter->job, JOB_TIMEOUT_MS / 1000);
-                r = sd.sd_bus_wait(bus, (deadline - now) * 1000);
+                                         watch->job, JOB_TIMEOUT_MS / 1000);
+                if (r == 0)
+                        r = sd.sd_bus_wait(bus, (deadline - now) * 1000);
                 if (r < 0 && r != -EINTR)
                         return error_set(error, -r, "%s: wait for systemd's job %s: %s", what,
-                                         waiter->job, strerror(-r));
+                                         watch->job, strerror(-r));
         }
-        if (strcmp(waiter->result, "done") != 0)
+        if (strcmp(watch->result, "done") != 0)
                 return error_set(error, EIO, "%s: systemd's job ended with result `%s`", what,
-                                 waiter->result);
+                                 watch->result);
         return 0;
-}
-
-static void job_waiter_clear(job_waiter *waiter)
-{
-        free(waiter->job);
-        free(waiter->result);
-}
-
-/* A Manager method that returns a job (StartTransientUnit, StopUnit), run to
- * the job's end. m is the method call with its arguments appended. */
-static int run_job(sd_bus *bus, sd_bus_message *m, const char *what, sd_bus_error *bus_error,
-                   ocirun_error **error)
-{
-        _cleanup_(job_waiter_clear) job_waiter waiter = {0};
-        _cleanup_(slot_unrefp) sd_bus_slot *slot = NULL;
-        _cleanup_message_ sd_bus_message *reply = NULL;
-        const char *job;
-
-        /* No sender in the match: on systemd's private socket messages have
-         * none. */
-        int r = sd.sd_bus_match_signal(bus, &slot, NULL, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                       "JobRemoved", on_job_removed, &waiter);
-        if (r < 0)
-                return error_set(error, -r, "%s: watch systemd's jobs: %s", what, strerror(-r));
-        r = sd.sd_bus_call(bus, m, (uint64_t) JOB_TIMEOUT_MS * 1000, bus_error, &reply);
-        if (r < 0)
-                return r; /* the caller decides what the bus error means */
-        r = sd.sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return error_set(error, -r, "%s: read systemd's answer: %s", what, strerror(-r));
-        waiter.job = strdup(job);
-        if (!waiter.job)
-                return OOM(error);
-        return wait_for_job(bus, &waiter, what, error);
 }
 
 static int new_manager_call(sd_bus *bus, const char *member, sd_bus_message **ret,
@@ -411,9 +402,14 @@ static int start_transient_unit(sd_bus *bus, const char *unit, const systemd_pro
                         r = sd.sd_bus_message_append(m, "a(sa(sv))", 0);
                 if (r < 0)
                         return error_set(error, -r, "%s: build the call: %s", what, strerror(-r));
-                r = run_job(bus, m, what, &e, error);
-                if (r >= 0 || (*error && (*error)->message))
+                _cleanup_(job_watch_clear) job_watch watch = {0};
+                _cleanup_message_ sd_bus_message *reply = NULL;
+                r = job_watch_begin(bus, &watch, what, error);
+                if (r < 0)
                         return r;
+                r = sd.sd_bus_call(bus, m, (uint64_t) JOB_TIMEOUT_MS * 1000, &e, &reply);
+                if (r >= 0)
+                        return job_watch_finish(bus, &watch, reply, what, error);
                 /* A unit of that name left failed by an earlier container
                  * is reset and the start tried once more, as runc does; an
                  * active one is another container's. */
@@ -437,14 +433,14 @@ static int unit_control_group(sd_bus *bus, const char *unit, char **ret, ocirun_
                 r = sd.sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 return bus_failure(error, r, &e, "find the new unit");
-        const char *interface = strstr(unit, ".slice") ? "org.freedesktop.systemd1.Slice"
-                                                       : "org.freedesktop.systemd1.Scope";
+        const char *interface = systemd_unit_is_slice(unit) ? "org.freedesktop.systemd1.Slice"
+                                                            : "org.freedesktop.systemd1.Scope";
         r = sd.sd_bus_get_property_string(bus, SYSTEMD_DESTINATION, path, interface, "ControlGroup",
                                           &e, ret);
         if (r < 0)
                 return bus_failure(error, r, &e, "read the unit's ControlGroup");
         if (!**ret) {
-                free(*ret);
+                free(steal_pointer(ret));
                 return error_set(error, EIO, "systemd gave unit `%s` no cgroup", unit);
         }
         return 0;
@@ -483,6 +479,19 @@ void cgroup_systemd_seed_release(pid_t *seed)
 
 /* ---- create, destroy, update ------------------------------------------------------ */
 
+/* DevicePolicy and DeviceAllow for the rules ocirun itself enforces. */
+static int add_device_properties(const ocispec_linux_resources *resources,
+                                 systemd_properties *properties, ocirun_error **error)
+{
+        ocispec_device_cgroup *rules = NULL;
+        size_t len = 0;
+        int r = cgroup_device_rules(resources, &rules, &len, error);
+        if (r == 0)
+                r = systemd_device_properties(rules, len, properties, error);
+        cgroup_device_rules_free(rules, len);
+        return r;
+}
+
 /* The properties every unit of ocirun's gets, then the resources, the
  * devices and the annotations (which win). */
 static int unit_properties(const ocispec_config *config, const char *id, const char *unit,
@@ -491,11 +500,10 @@ static int unit_properties(const ocispec_config *config, const char *id, const c
 {
         const ocispec_linux_resources *resources = config->linux ? config->linux->resources : NULL;
         _cleanup_free_ char *description = NULL;
-        bool is_slice = strstr(unit, ".slice") && !strstr(unit, ".scope");
         int r = asprintf(&description, "ocirun container %s", id) < 0 ? -ENOMEM : 0;
         if (r == 0)
                 r = systemd_properties_add_string(properties, "Description", description);
-        if (r == 0 && is_slice) {
+        if (r == 0 && systemd_unit_is_slice(unit)) {
                 /* A slice names its parent by its own name; Wants= makes
                  * sure the parent is there. */
                 const char *wants[] = {slice, NULL};
@@ -514,14 +522,8 @@ static int unit_properties(const ocispec_config *config, const char *id, const c
         if (r < 0)
                 return OOM(error);
         r = systemd_resource_properties(resources, version, false, properties, error);
-        if (r == 0 && resources) {
-                ocispec_device_cgroup *rules = NULL;
-                size_t len = 0;
-                r = cgroup_device_rules(resources, &rules, &len, error);
-                if (r == 0)
-                        r = systemd_device_properties(rules, len, properties, error);
-                cgroup_device_rules_free(rules, len);
-        }
+        if (r == 0 && resources)
+                r = add_device_properties(resources, properties, error);
         if (r == 0)
                 r = systemd_annotation_properties(config->annotations, properties, error);
         return r;
@@ -566,8 +568,7 @@ int cgroup_systemd_create(const ocispec_config *config, const char *id, bool use
                 r = bus_open(user_manager, &bus, error);
         if (r < 0)
                 return r;
-        bool is_scope = strstr(unit, ".scope") != NULL;
-        if (is_scope) {
+        if (!systemd_unit_is_slice(unit)) {
                 r = seed_spawn(&seed, error);
                 if (r < 0)
                         return r;
@@ -616,18 +617,25 @@ int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **er
         if (r < 0)
                 return error_prefix(error, "%s", what);
         r = new_manager_call(bus, "StopUnit", &m, error);
-        if (r == 0)
-                r = sd.sd_bus_message_append(m, "ss", unit, "replace");
+        if (r < 0)
+                return r;
+        r = sd.sd_bus_message_append(m, "ss", unit, "replace");
         if (r < 0)
                 return error_set(error, -r, "%s: build the call: %s", what, strerror(-r));
-        r = run_job(bus, m, what, &e, error);
-        if (r < 0 && !(*error && (*error)->message)) {
-                /* A scope whose processes are all gone was stopped and
-                 * collected by systemd already. */
-                if (!sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
-                        return bus_failure(error, r, &e, what);
+        _cleanup_(job_watch_clear) job_watch watch = {0};
+        _cleanup_message_ sd_bus_message *reply = NULL;
+        r = job_watch_begin(bus, &watch, what, error);
+        if (r < 0)
+                return r;
+        r = sd.sd_bus_call(bus, m, (uint64_t) JOB_TIMEOUT_MS * 1000, &e, &reply);
+        if (r >= 0)
+                r = job_watch_finish(bus, &watch, reply, what, error);
+        /* A scope whose processes are all gone was stopped and collected by
+         * systemd already. */
+        else if (sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
                 r = 0;
-        }
+        else
+                return bus_failure(error, r, &e, what);
         reset_failed(bus, unit);
         return r;
 }
@@ -647,14 +655,8 @@ int cgroup_systemd_update(const ocispec_runtime_state *state,
                 return 0;
         int r =
             systemd_resource_properties(resources, controllers_version(), true, &properties, error);
-        if (r == 0 && resources->devices_len) {
-                ocispec_device_cgroup *rules = NULL;
-                size_t len = 0;
-                r = cgroup_device_rules(resources, &rules, &len, error);
-                if (r == 0)
-                        r = systemd_device_properties(rules, len, &properties, error);
-                cgroup_device_rules_free(rules, len);
-        }
+        if (r == 0 && resources->devices_len)
+                r = add_device_properties(resources, &properties, error);
         if (r < 0 || properties.len == 0)
                 return r;
         r = bus_open(user_manager, &bus, error);

@@ -26,6 +26,9 @@
 int systemd_unit_names(const char *cgroups_path, const char *id, bool user_manager, char **ret_unit,
                        char **ret_slice, ocirun_error **error);
 
+/* Whether the unit a name names is a slice (else a scope). */
+bool systemd_unit_is_slice(const char *unit);
+
 /* Where a slice's cgroup is below the hierarchy's root, by systemd's
  * naming rules: "a-b-c.slice" is "/a.slice/a-b.slice/a-b-c.slice", "-.slice"
  * is "". Returns -EINVAL for a name systemd would refuse. */

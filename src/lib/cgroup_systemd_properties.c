@@ -60,10 +60,21 @@ int systemd_slice_path(const char *slice, char **ret_path)
         return 0;
 }
 
+bool systemd_unit_is_slice(const char *unit)
+{
+        return ends_with(unit, ".slice");
+}
+
+static bool slice_name_valid(const char *slice)
+{
+        _cleanup_free_ char *path = NULL;
+        return systemd_slice_path(slice, &path) == 0;
+}
+
 int systemd_unit_names(const char *cgroups_path, const char *id, bool user_manager, char **ret_unit,
                        char **ret_slice, ocirun_error **error)
 {
-        _cleanup_free_ char *copy = NULL, *unit = NULL, *slice = NULL, *slice_path = NULL;
+        _cleanup_free_ char *copy = NULL, *unit = NULL, *slice = NULL;
         const char *slice_part = "", *prefix = "ocirun", *name = id;
 
         if (!str_empty(cgroups_path)) {
@@ -89,14 +100,13 @@ int systemd_unit_names(const char *cgroups_path, const char *id, bool user_manag
         }
         const char *field =
             str_empty(cgroups_path) ? "the container id" : "config.json: linux.cgroupsPath";
-        if (ends_with(name, ".slice"))
+        if (systemd_unit_is_slice(name))
                 unit = strdup(name);
         else if (asprintf(&unit, "%s%s%s.scope", prefix, *prefix ? "-" : "", name) < 0)
                 unit = NULL;
         if (!unit)
                 return OOM(error);
-        if (!unit_name_valid(unit) ||
-            (ends_with(unit, ".slice") && systemd_slice_path(unit, &slice_path) < 0))
+        if (!unit_name_valid(unit) || (systemd_unit_is_slice(unit) && !slice_name_valid(unit)))
                 return error_set(error, EINVAL,
                                  "%s: `%s` is not a valid systemd unit name (letters, digits "
                                  "and `:-_.\\` only)",
@@ -107,8 +117,7 @@ int systemd_unit_names(const char *cgroups_path, const char *id, bool user_manag
                 slice = strdup(user_manager ? "user.slice" : "system.slice");
         if (!slice)
                 return OOM(error);
-        free(steal_pointer(&slice_path));
-        if (systemd_slice_path(slice, &slice_path) < 0)
+        if (!slice_name_valid(slice))
                 return error_set(error, EINVAL,
                                  "config.json: linux.cgroupsPath: `%s` is not a valid systemd "
                                  "slice name (NAME.slice, dashes for parents)",
@@ -766,7 +775,7 @@ static int parse_gvariant(const char *value, systemd_property *p)
 static int seconds_to_microseconds(systemd_property *p)
 {
         size_t n = strlen(p->name);
-        if (n < 4 || strcmp(p->name + n - 3, "Sec") != 0 || ends_with(p->name, "USec") ||
+        if (n < 4 || !ends_with(p->name, "Sec") || ends_with(p->name, "USec") ||
             ends_with(p->name, "NSec"))
                 return 0;
         char sig = p->signature[0];
