@@ -47,6 +47,12 @@ systemd_bundle() {
 	edit_config "$BUNDLE" "c['linux']['cgroupsPath'] = 'ocirun-test.slice:$UNIT_PREFIX:c1'"
 }
 
+# start_in_unit ID: run --detach of $BUNDLE through the systemd driver.
+start_in_unit() {
+	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" "$1"
+	assert_status 0
+}
+
 # unit_property UNIT PROPERTY: `systemctl show`'s value.
 unit_property() {
 	systemctl show --value -p "$2" "$1"
@@ -57,16 +63,18 @@ unit_dir() {
 	echo "$(cgroup_mount "$1")$(unit_property "$2" ControlGroup)"
 }
 
-# assert_no_unit UNIT: systemd forgets UNIT (a stopped transient unit is
-# collected on systemd's next pass, so allow it a few seconds).
+# assert_no_unit UNIT: systemd holds UNIT no more. A stopped transient unit
+# is collected on systemd's next pass, so allow it a few seconds. Asked by
+# list-units, which sees only the units in memory: `systemctl show` would
+# load the name again, and a slice loads without a unit file.
 assert_no_unit() {
-	local unit=$1 state _
+	local unit=$1 listed _
 	for _ in $(seq 50); do
-		state=$(unit_property "$unit" LoadState)
-		[[ "$state" == not-found ]] && return 0
+		listed=$(systemctl list-units --all --plain --no-legend "$unit" 2>/dev/null)
+		[[ -z "$listed" ]] && return 0
 		sleep 0.1
 	done
-	fail "unit $unit is still known to systemd (LoadState=$state, ActiveState=$(unit_property "$unit" ActiveState))"
+	fail "unit $unit is still known to systemd: $listed"
 }
 
 # What a failed create must leave: no state directory, no unit, no cgroup.
@@ -149,8 +157,7 @@ eq(d['linux']['cgroup']['systemdUser'], False, 'systemdUser: the user manager is
 	need_systemd
 	systemd_bundle sleep 1000
 	edit_config "$BUNDLE" "c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 42}, 'cpu': {'quota': 50000, 'period': 100000, 'shares': 512}}"
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	local unit="$UNIT_PREFIX-c1.scope"
 	assert_equal "$(unit_property "$unit" ActiveState)" active "ActiveState of $unit"
 	assert_equal "$(unit_property "$unit" Slice)" ocirun-test.slice "Slice of $unit"
@@ -194,8 +201,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 	container_bundle "$BUNDLE" sleep 1000
 	edit_config "$BUNDLE" "c['linux'].pop('cgroupsPath', None)"
 	local id="$UNIT_PREFIX-default"
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" "$id"
-	assert_status 0
+	start_in_unit "$id"
 	assert_equal "$(unit_property "ocirun-$id.scope" Slice)" system.slice "Slice"
 	assert_equal "$(unit_property "ocirun-$id.scope" ControlGroup)" "/system.slice/ocirun-$id.scope" "ControlGroup"
 	run --separate-stderr ocirun delete --force "$id"
@@ -216,8 +222,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 	need_systemd
 	systemd_bundle sleep 1000
 	edit_config "$BUNDLE" "c['linux']['resources'] = {'memory': {'limit': 67108864}, 'pids': {'limit': 42}}"
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	local unit="$UNIT_PREFIX-c1.scope"
 	run --separate-stderr ocirun update --memory 134217728 --pids-limit 99 c1
 	assert_status 0
@@ -235,8 +240,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 @test "systemd: pause, resume, ps, exec and kill --all work on the unit's cgroup" {
 	need_systemd
 	systemd_bundle sleep 1000
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	# The exec'd process joins the unit's cgroup (seen from the host: the
 	# container has a cgroup namespace of its own).
 	run --separate-stderr ocirun exec c1 sh -c 'cat /proc/1/cgroup >/dev/null; sleep 0.5; echo done'
@@ -265,8 +269,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 @test "systemd: a container killed with kill -9 from outside is deleted with no unit left" {
 	need_systemd
 	systemd_bundle sleep 1000
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	local pid
 	pid=$(json_assert "$(ocirun state c1)" "print(d['pid'])")
 	kill -9 "$pid"
@@ -280,8 +283,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 	need_systemd
 	systemd_bundle sleep 1000
 	edit_config "$BUNDLE" "c['annotations'] = {'org.systemd.property.TimeoutStopUSec': 'uint64 123456789', 'org.systemd.property.CollectMode': \"'inactive-or-failed'\"}"
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	assert_equal "$(unit_property "$UNIT_PREFIX-c1.scope" TimeoutStopUSec)" "2min 3.456789s" "TimeoutStopUSec"
 	assert_equal "$(unit_property "$UNIT_PREFIX-c1.scope" CollectMode)" inactive-or-failed "CollectMode"
 }
@@ -327,8 +329,7 @@ eq(d['systemdManager'], 'system', 'systemdManager')"
 	local slice="ocirun-test-${UNIT_PREFIX//-/_}.slice"
 	EXTRA_UNITS=("$slice")
 	edit_config "$BUNDLE" "c['linux']['cgroupsPath'] = 'ocirun-test.slice:ignored:$slice'"
-	ocirun_detached --systemd-cgroup run --detach --bundle "$BUNDLE" c1
-	assert_status 0
+	start_in_unit c1
 	assert_equal "$(unit_property "$slice" ActiveState)" active "ActiveState of $slice"
 	assert_equal "$(unit_property "$slice" ControlGroup)" "/ocirun.slice/ocirun-test.slice/$slice" "ControlGroup"
 	local pid
