@@ -264,6 +264,26 @@ engine_teardown_file() {
 	rm -rf "$ENGINE_DIR"
 }
 
+# The slice the systemd cgroup manager tests put every unit in, named for
+# ocirun.
+ENGINES_SLICE=ocirun-engines.slice
+
+# systemd_engine_setup_file ENGINE / systemd_engine_teardown_file: the same
+# for the files that drive an engine's systemd cgroup manager, which needs
+# systemd as PID 1 (the systemd stage of tests/vm); elsewhere they skip,
+# naming that.
+systemd_engine_setup_file() {
+	[[ -d /run/systemd/system ]] ||
+		skip "machine limit: systemd is not PID 1 here; the systemd stage of tests/vm runs this"
+	engine_setup_file "$1"
+	export ENGINES_SLICE
+}
+
+systemd_engine_teardown_file() {
+	engine_teardown_file
+	systemctl stop "$ENGINES_SLICE" >/dev/null 2>&1 || true
+}
+
 # cgroup_dirs_under PATH: every cgroup directory at or below PATH in each
 # hierarchy, children before parents; the parent itself only goes when the
 # other engines' files have emptied it.

@@ -7,19 +7,12 @@
 
 load engines
 
-# The slice every unit of these tests goes in, named for ocirun.
-SLICE=ocirun-engines.slice
-
 setup_file() {
-	[[ -d /run/systemd/system ]] ||
-		skip "machine limit: systemd is not PID 1 here; the systemd stage of tests/vm runs this"
-	engine_setup_file containerd
-	export SLICE
+	systemd_engine_setup_file containerd
 }
 
 teardown_file() {
-	engine_teardown_file
-	systemctl stop "$SLICE" >/dev/null 2>&1 || true
+	systemd_engine_teardown_file
 }
 
 teardown() {
@@ -38,7 +31,7 @@ ctr_systemd_run() {
 
 @test "ctr run --runc-systemd-cgroup: the container runs in PREFIX-NAME.scope and exits with its status" {
 	scenario() {
-		ctr_systemd_run --rm --cgroup "$SLICE:ocirun-ctr:c1" "$IMAGE" c1 \
+		ctr_systemd_run --rm --cgroup "$ENGINES_SLICE:ocirun-ctr:c1" "$IMAGE" c1 \
 			sh -c 'grep -o "$0" /proc/self/cgroup | head -1; exit 4' ocirun-ctr-c1.scope
 		echo "status $?"
 		systemctl show -p LoadState --value ocirun-ctr-c1.scope
@@ -52,7 +45,7 @@ not-found"
 
 @test "ctr run --runc-systemd-cgroup -d: exec, kill and delete; no unit is left" {
 	scenario() {
-		ctr_systemd_run -d --memory-limit 67108864 --cgroup "$SLICE:ocirun-ctr:c2" "$IMAGE" c2 sleep 1000 >/dev/null || return
+		ctr_systemd_run -d --memory-limit 67108864 --cgroup "$ENGINES_SLICE:ocirun-ctr:c2" "$IMAGE" c2 sleep 1000 >/dev/null || return
 		systemctl show -p ActiveState -p Slice --value ocirun-ctr-c2.scope
 		ctr tasks exec --exec-id e1 c2 sh -c 'echo exec works'
 		ctr tasks kill -s SIGKILL c2
@@ -68,7 +61,7 @@ not-found"
 	both scenario
 	assert_like_runc 0
 	assert_equal "$output" "active
-$SLICE
+$ENGINES_SLICE
 exec works
 not-found"
 }

@@ -7,19 +7,12 @@
 
 load engines
 
-# The slice every unit of these tests goes in, named for ocirun.
-SLICE=ocirun-engines.slice
-
 setup_file() {
-	[[ -d /run/systemd/system ]] ||
-		skip "machine limit: systemd is not PID 1 here; the systemd stage of tests/vm runs this"
-	engine_setup_file podman
-	export SLICE
+	systemd_engine_setup_file podman
 }
 
 teardown_file() {
-	engine_teardown_file
-	systemctl stop "$SLICE" >/dev/null 2>&1 || true
+	systemd_engine_teardown_file
 }
 
 teardown() {
@@ -37,7 +30,7 @@ podman_systemd_run() {
 	# shellcheck disable=SC2154 # RUNTIME comes from both
 	local runtime=$OCIRUN
 	[[ $RUNTIME == runc ]] && runtime=$RUNC
-	podman --cgroup-manager systemd --runtime "$runtime" run --cgroup-parent "$SLICE" "$@"
+	podman --cgroup-manager systemd --runtime "$runtime" run --cgroup-parent "$ENGINES_SLICE" "$@"
 }
 
 @test "podman --cgroup-manager systemd: run --rm prints, exits with the status, leaves no unit" {
@@ -69,7 +62,7 @@ status 3
 	both scenario
 	assert_like_runc 0
 	assert_equal "$output" "unit is libpod-ID.scope
-$SLICE
+$ENGINES_SLICE
 50
 exec works
 not-found"
