@@ -46,7 +46,9 @@ not-found"
 @test "ctr run --runc-systemd-cgroup -d: exec, kill and delete; no unit is left" {
 	scenario() {
 		ctr_systemd_run -d --memory-limit 67108864 --cgroup "$ENGINES_SLICE:ocirun-ctr:c2" "$IMAGE" c2 sleep 1000 >/dev/null || return
-		systemctl show -p ActiveState -p Slice --value ocirun-ctr-c2.scope
+		# One property each: show prints them in its own order.
+		systemctl show -p ActiveState --value ocirun-ctr-c2.scope
+		systemctl show -p Slice --value ocirun-ctr-c2.scope
 		ctr tasks exec --exec-id e1 c2 sh -c 'echo exec works'
 		ctr tasks kill -s SIGKILL c2
 		local _

@@ -71,19 +71,20 @@ not-found"
 @test "podman --cgroup-manager systemd: update and pause reach the unit's cgroup" {
 	scenario() {
 		local id unit
-		id=$(podman_systemd_run -d --pids-limit 50 "$IMAGE" sleep 1000) || return
+		id=$(podman_systemd_run -d --memory 64m "$IMAGE" sleep 1000) || return
 		unit=$(unit_of "$(podman inspect -f '{{.State.Pid}}' "$id")")
-		podman update --pids-limit 60 "$id" >/dev/null || return
-		systemctl show -p TasksMax --value "$unit"
-		cat "/sys/fs/cgroup$(systemctl show -p ControlGroup --value "$unit")/pids.max"
+		# podman 4.3's update has no --pids-limit; memory is what it sets.
+		podman update --memory 96m "$id" >/dev/null || return
+		systemctl show -p MemoryMax --value "$unit"
+		cat "/sys/fs/cgroup$(systemctl show -p ControlGroup --value "$unit")/memory.max"
 		podman pause "$id" >/dev/null && podman inspect -f '{{.State.Status}}' "$id"
 		podman unpause "$id" >/dev/null && podman inspect -f '{{.State.Status}}' "$id"
 		podman rm -f -t 0 "$id" >/dev/null
 	}
 	both scenario
 	assert_like_runc 0
-	assert_equal "$output" "60
-60
+	assert_equal "$output" "100663296
+100663296
 paused
 running"
 }

@@ -1,17 +1,20 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # The test VM's /init, run by busybox's shell (tests/vm/run.sh builds the
-# initramfs around it). It turns a bare kernel into a pure cgroup v2 machine
-# whose root is the host's / (read-only over 9p) under a writable overlay, so
-# the guest runs the host's own binaries, bats and source tree at the same
-# paths; then it runs the command run.sh left in the writable "share" and
-# powers off.
+# initramfs around it). It turns a bare kernel into a machine whose root is
+# the host's / (read-only over 9p) under a writable overlay, so the guest
+# runs the host's own binaries, bats and source tree at the same paths; then
+# it runs the command run.sh left in the writable "share" and powers off.
+# The machine is either a pure cgroup v2 one with no init but this script,
+# or (INIT=systemd in vm.conf) one whose PID 1 is the host's systemd, which
+# mounts the cgroups it was booted for and runs the command as its one job.
 #
 # It runs twice, as PID 1 both times:
 #   stage 1 (no argument), in the initramfs: load modules, build the overlay
 #     root, mount the API filesystems into it, switch_root into it;
 #   stage 2 ("stage2"), in the overlay root: run the command, record its
-#     exit status in the share, power off.
+#     exit status in the share, power off; or hand PID 1 to systemd, whose
+#     unit does the same.
 # Everything it writes goes to the console (ttyS0), which run.sh keeps in a
 # log and shows when the guest fails; the command's own output goes to a
 # file in the share.
@@ -111,17 +114,19 @@ stage1() {
 	ln -sfn /proc/self/fd/1 /newroot/dev/stdout
 	ln -sfn /proc/self/fd/2 /newroot/dev/stderr
 
-	# The point of the VM: cgroup v2 alone (the kernel runs with
+	# The point of the plain VM: cgroup v2 alone (the kernel runs with
 	# cgroup_no_v1=all), every controller enabled for children of the
 	# root, as on a systemd host. nsdelegate, as systemd mounts it, makes
-	# cgroup namespaces delegation boundaries.
-	mnt cgroup2 cgroup2 /newroot/sys/fs/cgroup nsdelegate
-	local controllers controller
-	read -r controllers </newroot/sys/fs/cgroup/cgroup.controllers
-	for controller in $controllers; do
-		echo "+$controller" >/newroot/sys/fs/cgroup/cgroup.subtree_control ||
-			echo "ocirun-vm init: could not enable the $controller controller"
-	done
+	# cgroup namespaces delegation boundaries. systemd mounts its own.
+	if [ "${INIT:-}" != systemd ]; then
+		mnt cgroup2 cgroup2 /newroot/sys/fs/cgroup nsdelegate
+		local controllers controller
+		read -r controllers </newroot/sys/fs/cgroup/cgroup.controllers
+		for controller in $controllers; do
+			echo "+$controller" >/newroot/sys/fs/cgroup/cgroup.subtree_control ||
+				echo "ocirun-vm init: could not enable the $controller controller"
+		done
+	fi
 
 	# modprobe in the guest finds the guest kernel's modules, which are in
 	# run.sh's cache on the host (the host's /lib/modules is for its own
@@ -133,6 +138,10 @@ stage1() {
 
 	hostname ocirun-vm
 	ip link set lo up || echo "ocirun-vm init: could not bring lo up"
+
+	# The host's root may be a container's, with its marker: systemd would
+	# take the guest for a container and ignore the kernel command line.
+	rm -f /newroot/.dockerenv
 
 	if ! cp /init /bin/busybox /newroot$BOOT/; then
 		die "copying init to the new root failed"
@@ -147,6 +156,10 @@ stage2() {
 	local busybox=$BOOT/busybox
 	# How long the boot took, for run.sh to report.
 	$busybox cat /proc/uptime >$SHARE/started
+	# stage 1's settings were its shell's own: read them again.
+	# shellcheck source=/dev/null
+	. $SHARE/vm.conf
+	[ "${INIT:-}" = systemd ] && systemd_stage2
 	# A clean environment: the kernel passes PID 1 odd variables
 	# (TERM=linux, BOOT_IMAGE...); command.sh sets what the tests need.
 	# This shell reaps orphans while it waits (busybox's ash waits for any
@@ -157,6 +170,37 @@ stage2() {
 	$busybox sync
 	$busybox poweroff -f
 	$busybox sleep 1000
+}
+
+# systemd as PID 1, booting only ocirun-vm.target: the command's service
+# and what it needs (D-Bus), nothing of the host's own boot (no fstab, no
+# getty, no network). The service powers off when the command ends, however
+# it ends; systemd's own messages go to the console.
+systemd_stage2() {
+	local busybox=$BOOT/busybox units=/etc/systemd/system
+	$busybox mkdir -p $units || die "mkdir $units failed"
+	$busybox cat >$units/ocirun-vm.service <<EOF || die "writing ocirun-vm.service failed"
+[Unit]
+Description=ocirun test VM command
+DefaultDependencies=no
+Wants=dbus.socket
+After=dbus.socket
+SuccessAction=poweroff-immediate
+FailureAction=poweroff-immediate
+[Service]
+Type=oneshot
+StandardInput=null
+StandardOutput=append:$SHARE/output
+StandardError=append:$SHARE/output
+Environment=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+ExecStart=/bin/bash -c '/bin/bash $SHARE/command.sh; echo \$? >$SHARE/status; sync'
+EOF
+	$busybox cat >$units/ocirun-vm.target <<EOF || die "writing ocirun-vm.target failed"
+[Unit]
+Description=ocirun test VM
+Requires=ocirun-vm.service dbus.socket
+EOF
+	exec /lib/systemd/systemd --unit=ocirun-vm.target
 }
 
 case ${1:-} in

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Runs bats files (or any shell command) inside a qemu guest that is a pure
 # cgroup v2 machine, for the tests this host cannot run: it mounts cgroup v1
-# controllers (a hybrid layout), and the later CRIU tests need a machine of
-# their own. The guest boots Debian's stock kernel (cached unpacked, booted
+# controllers (a hybrid layout), its PID 1 is not systemd, and the CRIU
+# tests need a machine of their own. With --systemd the guest's PID 1 is the
+# host's systemd (on cgroup v2, or hybrid with --hybrid), for the systemd
+# cgroup driver and the engines' systemd cgroup managers. The guest boots Debian's stock kernel (cached unpacked, booted
 # directly as vmlinux through PVH) with a small busybox initramfs whose /init
 # is tests/vm/init.sh; its root is the host's / (read-only over 9p) under a
 # tmpfs overlay, so the source tree, the built ocirun, bats and every host
@@ -15,6 +17,10 @@
 #   tests/vm/run.sh FILE.bats...       these bats files
 #   tests/vm/run.sh --command 'CMD'    a bash command instead, e.g.
 #                                      --command 'cat /sys/fs/cgroup/cgroup.subtree_control'
+#   tests/vm/run.sh --systemd [--hybrid] [FILE.bats... | --command 'CMD']
+#                                      PID 1 is systemd, booted for cgroup v2
+#                                      (or hybrid); with no files, those of
+#                                      tests/vm/systemd-tests.list
 #
 # stdout carries only the guest's output: bats' TAP (one `bats --tap` run per
 # file, each after a "# FILE" comment line) or the command's output; stdout
@@ -36,7 +42,8 @@
 #   OCIRUN_VM_9P_CACHE    cache mode of the guest's read-only host root (loose)
 #   OCIRUN_VM_VERBOSE=1   copy the guest console to stderr as it runs
 #   OCIRUN_VM_KERNEL_ARGS more guest kernel arguments, e.g. loglevel=7
-# The guest's tests see OCIRUN_TEST_VM=1 and the host's OCIRUN* variables
+# The guest's tests see OCIRUN_TEST_VM=1 (and OCIRUN_TEST_VM_CGROUPS=v2 or
+# hybrid in the systemd guest) and the host's OCIRUN* variables
 # (except OCIRUN_VM_*), BUSYBOX, PYTHON3, SCHEMADIR, TESTDATA, TEST_TOOLS,
 # FUZZ_CORPUS, PATH and LANG; OCIRUN, SCHEMADIR, TESTDATA and TEST_TOOLS
 # default to this source tree, as make check sets them.
@@ -86,8 +93,18 @@ usage() {
 
 command=
 bats_files=()
+init=
+hybrid=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--systemd)
+		init=systemd
+		shift
+		;;
+	--hybrid)
+		hybrid=1
+		shift
+		;;
 	--command)
 		[ $# -ge 2 ] || usage
 		command=$2
@@ -116,16 +133,19 @@ else
 	if [ ${#bats_files[@]} -eq 0 ]; then
 		# The one list of what runs in the VM, shared with make check-vm and
 		# tests/run-all.sh: paths relative to the top of the tree, # comments.
+		list=tests.list
+		[ "$init" = systemd ] && list=systemd-tests.list
 		while read -r file; do
 			file=${file%%#*}
 			file=${file%"${file##*[![:space:]]}"}
 			[ -n "$file" ] || continue
-			[ -f "$top/$file" ] || die "tests/vm/tests.list names $file, which does not exist"
+			[ -f "$top/$file" ] || die "tests/vm/$list names $file, which does not exist"
 			bats_files+=("$top/$file")
-		done <"$here/tests.list"
-		[ ${#bats_files[@]} -gt 0 ] || die "tests/vm/tests.list lists no bats files"
+		done <"$here/$list"
+		[ ${#bats_files[@]} -gt 0 ] || die "tests/vm/$list lists no bats files"
 	fi
 fi
+[ "$hybrid" = 0 ] || [ "$init" = systemd ] || die "--hybrid goes with --systemd (systemd mounts the hierarchies)"
 case $tcg_thread in
 single | multi) ;;
 *) die "OCIRUN_VM_TCG_THREAD must be single or multi, not $tcg_thread" ;;
@@ -156,6 +176,8 @@ ensure_packages() {
 # the kernel image; bats runs inside the guest from the host's /.
 packages=(qemu-system-x86 busybox-static xz-utils kmod)
 [ -n "$command" ] || packages+=(bats)
+# The systemd guest boots the host's systemd and its system bus.
+[ "$init" = systemd ] && packages+=(systemd dbus)
 ensure_packages "${packages[@]}"
 # The guest has no network: an engine suite among the files (podman's
 # checkpoint and restore need a CRIU that works) finds its engines installed
@@ -331,6 +353,7 @@ shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	echo "MODULES_DIR=$(shell_quote "$cache/kernel/lib/modules/$kernel_version")"
 	echo "HOSTROOT_CACHE=$(shell_quote "$hostroot_cache")"
 	echo "TREE=$(shell_quote "$top")"
+	echo "INIT=$(shell_quote "$init")"
 } >"$share/vm.conf"
 
 # What make check exports, pointing into this tree unless set already.
@@ -341,9 +364,14 @@ export OCIRUN SCHEMADIR TESTDATA TEST_TOOLS
 	echo '#!/bin/bash'
 	echo '# Written by tests/vm/run.sh; run by init.sh inside the guest.'
 	echo 'export OCIRUN_TEST_VM=1'
+	if [ "$init" = systemd ]; then
+		layout=v2
+		[ "$hybrid" = 1 ] && layout=hybrid
+		echo "export OCIRUN_TEST_VM_CGROUPS=$layout"
+	fi
 	while IFS= read -r name; do
 		case $name in
-		OCIRUN_VM_* | OCIRUN_TEST_VM) continue ;;
+		OCIRUN_VM_* | OCIRUN_TEST_VM*) continue ;;
 		OCIRUN* | BUSYBOX | PYTHON3 | SCHEMADIR | TESTDATA | TEST_TOOLS | FUZZ_CORPUS | PATH | LANG) ;;
 		*) continue ;;
 		esac
@@ -374,7 +402,13 @@ export OCIRUN SCHEMADIR TESTDATA TEST_TOOLS
 # needs lo); the console (ttyS0) goes to a file that is shown on failure.
 # The host's / is exported read-only; the share is the only thing the guest
 # can write on the host. panic=-1 and -no-reboot turn a guest panic into qemu
-# exiting, and cgroup_no_v1=all keeps every controller off cgroup v1.
+# exiting, and cgroup_no_v1=all keeps every controller off cgroup v1. systemd
+# is told which layout to mount, and fstab=0 keeps it from the host's fstab.
+cgroup_args="cgroup_no_v1=all"
+if [ "$init" = systemd ]; then
+	cgroup_args="cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 fstab=0"
+	[ "$hybrid" = 1 ] && cgroup_args="systemd.unified_cgroup_hierarchy=0 fstab=0"
+fi
 console=$tmp/console.log
 start=$SECONDS
 timeout --kill-after=10 "$timeout_seconds" \
@@ -384,7 +418,7 @@ timeout --kill-after=10 "$timeout_seconds" \
 	-nodefaults -display none -monitor none -no-reboot \
 	-serial "file:$console" \
 	-kernel "$cache/kernel/vmlinux" -initrd "$cache/initramfs.cpio" \
-	-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all $kernel_args" \
+	-append "console=ttyS0 quiet panic=-1 $cgroup_args $kernel_args" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
 	-virtfs "local,path=$share,mount_tag=share,security_model=passthrough" \
 	</dev/null >"$tmp/qemu.out" 2>&1 &
