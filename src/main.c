@@ -30,7 +30,8 @@ static void print_usage(FILE *out)
         fputs("\n"
               "Global options:\n"
               "  --root DIR                  where container state lives "
-              "(default " OCIRUN_DEFAULT_ROOT ")\n"
+              "(default " OCIRUN_DEFAULT_ROOT ",\n"
+              "                              $XDG_RUNTIME_DIR/ocirun when not root)\n"
               "  --log FILE                  also write messages to FILE\n"
               "  --log-format text|json      the format of --log lines (default text)\n"
               "  --debug                     log debug messages too\n"
@@ -165,6 +166,13 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
                 return r;
         if (r > 0)
                 return 0; /* --help or --version said it all */
+        _cleanup_free_ char *default_root = NULL;
+        if (!cli->root_path) {
+                r = ocirun_default_root(&default_root, error);
+                if (r < 0)
+                        return r;
+                cli->root_path = default_root;
+        }
 
         if (optind >= argc) {
                 print_usage(stdout);
@@ -205,9 +213,8 @@ static int first_unopened_fd(void)
 
 int main(int argc, char **argv)
 {
-        ocirun_cli cli = {.root_path = OCIRUN_DEFAULT_ROOT,
-                          .rootless = "auto",
-                          .first_own_fd = first_unopened_fd()};
+        ocirun_cli cli = {
+            .root_path = NULL, .rootless = "auto", .first_own_fd = first_unopened_fd()};
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
 
         int r = run(&cli, argc, argv, &error);

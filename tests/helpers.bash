@@ -458,9 +458,14 @@ container_status() {
 # that pipe open would keep `run` waiting. Sets status, output and stderr
 # like `run --separate-stderr`.
 ocirun_detached() {
+	detached ocirun "$@"
+}
+
+# detached COMMAND...: the same for any command that starts a container.
+detached() {
 	local out="$TEST_TMP/detached.out" err="$TEST_TMP/detached.err"
 	status=0
-	ocirun "$@" >"$out" 2>"$err" </dev/null || status=$?
+	"$@" >"$out" 2>"$err" </dev/null || status=$?
 	output=$(cat "$out")
 	stderr=$(cat "$err")
 }
@@ -515,14 +520,20 @@ host_mount_table() {
 # device and inode: readlink of /proc/PID/root says "/" for a root in
 # another mount namespace.
 assert_nothing_left() {
-	local id=$1 left p rootfs
+	local id=$1 left
 	[[ ! -e "$OCIRUN_ROOT/$id" ]] || fail "state directory $OCIRUN_ROOT/$id left behind"
 	left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -path "*$TEST_CGROUP_PREFIX*/*" 2>/dev/null)
 	[[ -z "$left" ]] || fail "cgroups left behind: $left"
-	rootfs=$(stat -L -c %d:%i "$BUNDLE/rootfs")
+	assert_no_process_in "$BUNDLE/rootfs"
+}
+
+# assert_no_process_in ROOTFS: no process has ROOTFS as its root.
+assert_no_process_in() {
+	local p rootfs
+	rootfs=$(stat -L -c %d:%i "$1")
 	for p in /proc/[0-9]*; do
 		if [[ "$(stat -L -c %d:%i "$p/root" 2>/dev/null)" == "$rootfs" ]]; then
-			fail "process ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) still runs in $BUNDLE/rootfs"
+			fail "process ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) still runs in $1"
 		fi
 	done
 	return 0

@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "cgroup_systemd.h"
 #include "error.h"
+#include "id_maps.h"
 #include "util/strings.h"
 
 void cgroup_layout_clear(cgroup_layout *layout)
@@ -284,21 +285,6 @@ static void enable_v2_controllers(const char *parent)
         }
 }
 
-bool cgroup_caller_is_unprivileged(void)
-{
-        static int cached = -1;
-        if (cached < 0) {
-                /* Root inside a user namespace (rootless podman runs its
-                 * runtime so) has no say over the host's cgroups either. */
-                _cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-                unsigned long inside = 1, outside = 1, count = 0;
-                bool initial = f && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
-                               inside == 0 && outside == 0 && count == 4294967295UL;
-                cached = geteuid() != 0 || !initial;
-        }
-        return cached;
-}
-
 /* What an unprivileged caller may not do in a hierarchy: the cgroup is
  * skipped, as runc skips it for rootless containers. */
 static bool permission_error(int err)
@@ -333,7 +319,7 @@ static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
                                                 copy) < 0)
                                 return error_set(error, ENOMEM, "out of memory");
                 } else if (errno != EEXIST) {
-                        if (permission_error(errno) && cgroup_caller_is_unprivileged())
+                        if (permission_error(errno) && id_maps_caller_is_rootless())
                                 return 1;
                         return error_set_errno(error, errno, "create cgroup `%s`", copy);
                 }
@@ -343,7 +329,7 @@ static int make_cgroup_dirs(const cgroup_hierarchy *h, const char *dir,
                 if (saved == '\0')
                         break;
         }
-        if (cgroup_caller_is_unprivileged()) {
+        if (id_maps_caller_is_rootless()) {
                 char procs[4200];
                 snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
                 if (access(procs, W_OK) < 0)
@@ -494,6 +480,14 @@ int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **e
         return 0;
 }
 
+const char *cgroup_rootless_hint(void)
+{
+        return id_maps_caller_is_rootless()
+                   ? " (a rootless container gets one only where the caller may write: "
+                     "--systemd-cgroup with a user systemd on cgroup v2 delegates one)"
+                   : "";
+}
+
 int cgroup_pids(const ocispec_runtime_state *state, pid_t **ret_pids, size_t *ret_len,
                 ocirun_error **error)
 {
@@ -503,7 +497,8 @@ int cgroup_pids(const ocispec_runtime_state *state, pid_t **ret_pids, size_t *re
         size_t len = 0, capacity = 0;
 
         if (!paths || paths->len == 0)
-                return error_set(error, ENOENT, "container `%s` has no cgroup", state->id);
+                return error_set(error, ENOENT, "container `%s` has no cgroup%s", state->id,
+                                 cgroup_rootless_hint());
         snprintf(file, sizeof(file), "%s%s/cgroup.procs", paths->keys[0], paths->values[0]);
         _cleanup_fclose_ FILE *f = fopen(file, "re");
         if (!f)

@@ -80,9 +80,8 @@ int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_
  * directories as cgroup_create does. */
 int cgroup_create_at(const char *path, ocispec_runtime_state *state, ocirun_error **error);
 
-/* An unprivileged caller (not root, or root of a user namespace only): a
- * cgroup it cannot write is skipped, unless limits need it. */
-bool cgroup_caller_is_unprivileged(void);
+/* For "has no cgroup" errors: where a rootless caller can get one, or "". */
+const char *cgroup_rootless_hint(void);
 
 /* Moves pid into the container's cgroup in every hierarchy (0: the caller). */
 int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error);

@@ -105,6 +105,9 @@ int cgroup_layout_freeze(cgroup_layout *layout, bool frozen, ocirun_error **erro
                 return v2_freeze(dir, frozen, error);
         case CGROUP_ABSENT:
         default:
+                if (!layout->state->cgroup_paths || layout->state->cgroup_paths->len == 0)
+                        return error_set(error, ENOTSUP, "container `%s` has no cgroup to freeze%s",
+                                         layout->state->id, cgroup_rootless_hint());
                 return error_set(error, ENOTSUP,
                                  "this host has neither a v1 freezer nor cgroup2 to freeze `%s`",
                                  layout->state->id);

@@ -24,8 +24,6 @@
 #include "util/strings.h"
 #include "util/time.h"
 
-#define OOM(error) error_set(error, ENOMEM, "out of memory")
-
 /* How long systemd may take to run a start or stop job: runc's timeout. */
 #define JOB_TIMEOUT_MS 30000
 

@@ -12,8 +12,6 @@
 #include "error.h"
 #include "util/strings.h"
 
-#define OOM(error) error_set(error, ENOMEM, "out of memory")
-
 /* ---- names ------------------------------------------------------------------ */
 
 static bool ends_with(const char *s, const char *suffix)

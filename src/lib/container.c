@@ -23,6 +23,7 @@
 #include "container_create.h"
 #include "error.h"
 #include "hooks.h"
+#include "id_maps.h"
 #include "init.h"
 #include "notify.h"
 #include "rootfs.h"
@@ -285,7 +286,7 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                         return r;
                 switch (message.type) {
                 case SYNC_ID_MAPS_PLEASE:
-                        r = namespaces_write_id_maps(job->child, job->config->linux, error);
+                        r = id_maps_write(job->child, job->config->linux, error);
                         if (r == 0)
                                 r = sync_send(job->sync_fd, SYNC_ID_MAPS_DONE, 0, NULL, 0, error);
                         break;
@@ -423,8 +424,8 @@ int create_job_prepare(create_job *job, ocirun_error **error)
         }
         r = make_state(job, error);
         if (r == 0 && options->systemd_cgroup)
-                r = cgroup_systemd_create(job->config, id, cgroup_caller_is_unprivileged(),
-                                          job->state, &job->cgroup_seed, error);
+                r = cgroup_systemd_create(job->config, id, id_maps_caller_is_rootless(), job->state,
+                                          &job->cgroup_seed, error);
         else if (r == 0)
                 r = cgroup_create(job->config, id, job->state, error);
         /* Limits go in before any process does: the init is charged from
@@ -487,7 +488,11 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         if (job.exec_fifo_fd < 0)
                 return error_set_errno(error, errno, "create %s: open the exec fifo", id);
 
-        if (has_user_namespace(&job)) {
+        /* Bind sources the container's own root could not reach are cloned
+         * here, before the init enters its user namespace. Cloning takes
+         * the host's CAP_SYS_ADMIN: a rootless caller, who sees no more
+         * than its container, leaves it to the init. */
+        if (has_user_namespace(&job) && !id_maps_caller_is_rootless()) {
                 r = rootfs_open_bind_sources(job.config, job.bundle, &job.bind_source_fds, error);
                 if (r < 0)
                         return error_prefix(error, "create %s", id);

@@ -4,6 +4,8 @@
 #ifndef OCIRUN_ERROR_H
 #define OCIRUN_ERROR_H
 
+#include <errno.h>
+
 #include "ocirun.h"
 #include "util/cleanup.h"
 
@@ -15,6 +17,9 @@ __attribute__((format(printf, 3, 4))) int error_set(ocirun_error **error, int co
 /* As error_set, with ": strerror(errnum)" appended: for failed system calls. */
 __attribute__((format(printf, 3, 4))) int error_set_errno(ocirun_error **error, int errnum,
                                                           const char *fmt, ...);
+
+/* The one message for a failed allocation. */
+#define OOM(error) error_set(error, ENOMEM, "out of memory")
 
 /* Prepends "context: " to an error already set (the outer step names itself)
  * and returns its -code. */

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "error.h"
+#include "id_maps.h"
 #include "lsm.h"
 #include "namespaces.h"
 #include "process.h"
@@ -56,8 +57,8 @@ _Noreturn static void child_fail(int report_fd, ocirun_error *error)
 
 _Noreturn static void exec_child(const ocispec_process *process,
                                  const ocispec_linux_seccomp *seccomp, int pidfd,
-                                 unsigned long flags, int console_fd, int preserve_fds,
-                                 int report_fd)
+                                 unsigned long flags, unsigned long joined, int console_fd,
+                                 int preserve_fds, int report_fd)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         _cleanup_free_ char *executable = NULL;
@@ -74,10 +75,10 @@ _Noreturn static void exec_child(const ocispec_process *process,
                 signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        /* The pid namespace was joined by our parent for us; the rest now,
-         * the user namespace among them so the others are entered with its
-         * privileges. */
-        if (setns(pidfd, (int) (flags & ~(unsigned long) CLONE_NEWPID)) < 0) {
+        /* The pid namespace was joined for us (and with it, for a rootless
+         * caller, the user namespace); the rest now, the user namespace
+         * among them so the others are entered with its privileges. */
+        if (setns(pidfd, (int) (flags & ~(joined | CLONE_NEWPID))) < 0) {
                 error_set_errno(&error, errno, "join the container's namespaces");
                 child_fail(report_fd, error);
         }
@@ -109,10 +110,31 @@ _Noreturn static void exec_child(const ocispec_process *process,
         child_fail(report_fd, error);
 }
 
+/* A rootless caller cannot join a pid namespace that belongs to the
+ * container's user namespace: our child joins both, then clones the process
+ * to exec as our child too (CLONE_PARENT), tells us its pid, and leaves. */
+static void join_user_and_pid_then_fork(int pidfd, int report_fd)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWPID) < 0) {
+                error_set_errno(&error, errno, "join the container's user and pid namespaces");
+                child_fail(report_fd, error);
+        }
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid < 0) {
+                error_set_errno(&error, errno, "fork in the container's pid namespace");
+                child_fail(report_fd, error);
+        }
+        if (pid == 0)
+                return;
+        _exit(sync_send(report_fd, SYNC_INIT_PID, pid, NULL, 0, &error) < 0 ? 1 : 0);
+}
+
 /* Until the child's execve closes the socket: its seccomp notify fd goes to
- * the listener; a SYNC_ERROR is the child's failure. */
+ * the listener; a SYNC_ERROR is the child's failure; SYNC_INIT_PID names
+ * the process that replaced a middle one (see above). */
 static int talk_to_exec_child(int fd, const ocispec_runtime_state *state,
-                              const ocispec_config *config, pid_t pid, ocirun_error **error)
+                              const ocispec_config *config, pid_t *pid, ocirun_error **error)
 {
         for (;;) {
                 _cleanup_(sync_message_clear) sync_message message = {.fd = -1};
@@ -125,10 +147,15 @@ static int talk_to_exec_child(int fd, const ocispec_runtime_state *state,
                 case SYNC_ERROR:
                         return error_set(error, message.value > 0 ? message.value : EIO, "%s",
                                          message.payload ? message.payload : "exec failed");
+                case SYNC_INIT_PID:
+                        while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+                                ;
+                        *pid = (pid_t) message.value;
+                        break;
                 case SYNC_SECCOMP_FD: {
                         ocispec_state oci = state_oci_view(state, state->status);
                         r = message.has_fd ? seccomp_listener_send(config->linux->seccomp, &oci,
-                                                                   pid, message.fd, error)
+                                                                   *pid, message.fd, error)
                                            : error_set(error, EPROTO, "no seccomp notify fd");
                         if (r == 0)
                                 r = sync_send(fd, SYNC_SECCOMP_DONE, 0, NULL, 0, error);
@@ -197,8 +224,12 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 return error_set_errno(error, errno, "exec: socketpair");
 
         unsigned long flags = namespace_flags(config);
+        unsigned long joined_in_child =
+            (flags & CLONE_NEWPID) && (flags & CLONE_NEWUSER) && id_maps_caller_is_rootless()
+                ? CLONE_NEWUSER
+                : 0;
         _cleanup_close_ int own_pid_ns = -1;
-        if (flags & CLONE_NEWPID) {
+        if ((flags & CLONE_NEWPID) && !joined_in_child) {
                 own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
                 if (own_pid_ns < 0 || setns(pidfd, CLONE_NEWPID) < 0) {
                         close(report[0]);
@@ -214,8 +245,10 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 _cleanup_(ocirun_error_freep) ocirun_error *cgroup_error = NULL;
                 if (cgroup_enter(state, 0, &cgroup_error) < 0)
                         child_fail(report[1], cgroup_error);
+                if (joined_in_child)
+                        join_user_and_pid_then_fork(pidfd, report[1]);
                 exec_child(process, config->linux ? config->linux->seccomp : NULL, pidfd, flags,
-                           console_fd, options->preserve_fds, report[1]);
+                           joined_in_child, console_fd, options->preserve_fds, report[1]);
         }
         int saved = errno;
         if (own_pid_ns >= 0 && setns(own_pid_ns, CLONE_NEWPID) < 0)
@@ -226,7 +259,7 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 return error_set_errno(error, saved, "exec: fork");
         }
 
-        r = talk_to_exec_child(report[0], state, config, pid, error);
+        r = talk_to_exec_child(report[0], state, config, &pid, error);
         close(report[0]);
         if (r < 0) {
                 kill(pid, SIGKILL);

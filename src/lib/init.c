@@ -144,6 +144,15 @@ static int write_sysctl(const char *key, const char *value, ocirun_error **error
         if (strstr(path, "/../") || strstr(path, "/./"))
                 return error_set(error, EINVAL, "config.json: linux.sysctl: invalid key `%s`", key);
         _cleanup_close_ int fd = process_proc_open(path, O_WRONLY, true, error);
+        if (fd < 0 && (*error)->code == EACCES)
+                /* A sysctl of a namespace the container's user namespace does
+                 * not own (the host's, in a rootless container). */
+                return error_prefix(
+                    error,
+                    "config.json: linux.sysctl: set %s to `%s` (not the container's "
+                    "to set: it needs that namespace of its own, e.g. network for "
+                    "net.*)",
+                    key, value);
         if (fd < 0)
                 return error_prefix(error, "config.json: linux.sysctl: set %s to `%s`", key, value);
         if (write(fd, value, strlen(value)) < 0)

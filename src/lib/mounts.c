@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "id_maps.h"
 #include "mounts.h"
 #include "util/strings.h"
 
@@ -730,22 +731,6 @@ int mount_attach(int mount_fd, int target_fd, ocirun_error **error)
 }
 
 /* ---- idmapped mounts ----------------------------------------------------- */
-
-static char *id_map_text(const ocispec_id_mapping *mappings, size_t n)
-{
-        char *text = NULL;
-        for (size_t i = 0; i < n; i++) {
-                char *joined = NULL;
-                if (asprintf(&joined, "%s%u %u %u\n", text ? text : "", mappings[i].container_id,
-                             mappings[i].host_id, mappings[i].size) < 0) {
-                        free(text);
-                        return NULL;
-                }
-                free(text);
-                text = joined;
-        }
-        return text;
-}
 
 /* A procfs that shows our own pid namespace: a fresh detached instance, or
  * /proc when it is provably ours (its "self" is our pid). The host's /proc

@@ -165,45 +165,6 @@ int namespaces_plan_make(const ocispec_config *config, namespace_plan *plan, oci
         return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const ocispec_id_mapping *maps, size_t n,
-                     ocirun_error **error)
-{
-        char path[64], buf[4096];
-        size_t len = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                int w = snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", maps[i].container_id,
-                                 maps[i].host_id, maps[i].size);
-                if (w < 0 || (size_t) w >= sizeof(buf) - len)
-                        return error_set(error, E2BIG, "%s for pid %d: too many mappings", file,
-                                         (int) pid);
-                len += (size_t) w;
-        }
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return error_set_errno(error, errno, "open `%s`", path);
-        /* The kernel takes the whole map in one write or not at all. */
-        ssize_t written = write(fd, buf, len);
-        if (written < 0)
-                return error_set_errno(error, errno, "write %s `%.*s`", file,
-                                       (int) (len ? len - 1 : 0), buf);
-        return 0;
-}
-
-int namespaces_write_id_maps(pid_t pid, const ocispec_linux *linux_config, ocirun_error **error)
-{
-        int r = write_map(pid, "uid_map", linux_config->uid_mappings,
-                          linux_config->uid_mappings_len, error);
-        if (r < 0)
-                return error_prefix(error, "config.json: linux.uidMappings");
-        r = write_map(pid, "gid_map", linux_config->gid_mappings, linux_config->gid_mappings_len,
-                      error);
-        if (r < 0)
-                return error_prefix(error, "config.json: linux.gidMappings");
-        return 0;
-}
-
 int namespaces_join(const namespace_plan *plan, ocirun_error **error)
 {
         for (size_t i = 0; i < plan->n_joins; i++)

@@ -1,6 +1,6 @@
 /* Linux namespaces for a container: which to create, which to join by path,
- * and the pieces of that work done by the parent (id maps) and by the child
- * (joining, the time namespace). */
+ * and the pieces of that work done by the child (joining, the time
+ * namespace); the parent's id maps are id_maps.h's. */
 #ifndef OCIRUN_NAMESPACES_H
 #define OCIRUN_NAMESPACES_H
 
@@ -46,9 +46,6 @@ void namespaces_plan_clear(namespace_plan *plan);
 
 /* The CLONE_NEW* flag of a spec namespace type ("network" -> CLONE_NEWNET). */
 unsigned long namespaces_flag_from_type(const char *type);
-
-/* Parent: writes linux.uidMappings / gidMappings for the child pid. */
-int namespaces_write_id_maps(pid_t pid, const ocispec_linux *linux_config, ocirun_error **error);
 
 /* Child: joins every namespace of the plan, user first, then unshares what
  * must be owned by a joined user namespace. */

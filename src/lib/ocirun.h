@@ -56,6 +56,10 @@ typedef struct ocirun_root ocirun_root;
  * create, a missing root is made (mode 0700, parents as needed); without it,
  * a missing root reads as an empty one (ret is set, with no containers). */
 int ocirun_root_open(const char *path, bool create, ocirun_root **ret, ocirun_error **error);
+/* The runtime root when --root is not given: OCIRUN_DEFAULT_ROOT for root,
+ * $XDG_RUNTIME_DIR/ocirun (made, mode 01700) for an unprivileged caller
+ * that has one, as runc picks $XDG_RUNTIME_DIR/runc. */
+int ocirun_default_root(char **ret, ocirun_error **error);
 void ocirun_root_free(ocirun_root *root);
 void ocirun_root_freep(ocirun_root **root);
 const char *ocirun_root_path(const ocirun_root *root);

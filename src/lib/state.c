@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "id_maps.h"
 #include "cgroup.h"
 #include "state.h"
 #include "util/proc.h"
@@ -91,6 +92,43 @@ int ocirun_root_open(const char *path, bool create, ocirun_root **ret, ocirun_er
                 return error_set_errno(error, errno, "open runtime root `%s`", root->path);
 
         *ret = steal_pointer(&root);
+        return 0;
+}
+
+/* runc's rule: XDG_RUNTIME_DIR belongs to whoever is not the host's root,
+ * and to root in a user namespace unless USER says root (sudo keeps it). */
+static bool runtime_dir_is_callers(const char *runtime_dir)
+{
+        if (str_empty(runtime_dir))
+                return false;
+        if (geteuid() != 0)
+                return true;
+        if (!id_maps_caller_is_rootless())
+                return false;
+        const char *user = getenv("USER");
+        return !user || strcmp(user, "root") != 0;
+}
+
+int ocirun_default_root(char **ret, ocirun_error **error)
+{
+        const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+        if (!runtime_dir_is_callers(runtime_dir)) {
+                *ret = strdup(OCIRUN_DEFAULT_ROOT);
+                return *ret ? 0 : OOM(error);
+        }
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/ocirun", runtime_dir) < 0)
+                return OOM(error);
+        /* Made now, for every command, as runc does: the sticky bit keeps
+         * it from the periodic clean-up of runtime directories that the XDG
+         * spec allows. */
+        int r = mkdir_parents(path, 0700);
+        if (r < 0)
+                return error_set_errno(error, -r, "create runtime root `%s` (in XDG_RUNTIME_DIR)",
+                                       path);
+        if (chmod(path, 01700) < 0)
+                return error_set_errno(error, errno, "chmod runtime root `%s`", path);
+        *ret = steal_pointer(&path);
         return 0;
 }
 
