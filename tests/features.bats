@@ -142,9 +142,9 @@ eq(d["annotations"]["io.github.seccomp.libseccomp.version"], sys.argv[2],
 ' "$version"
 }
 
-@test "features: cgroup v1, v2, rdma and the system's systemd are driven; a user's systemd not yet" {
+@test "features: cgroup v1, v2, rdma, the system's systemd and a user's systemd are driven" {
 	json_assert "$FEATURES" '
-eq(d["linux"]["cgroup"], {"v1": True, "v2": True, "systemd": True, "systemdUser": False, "rdma": True},
+eq(d["linux"]["cgroup"], {"v1": True, "v2": True, "systemd": True, "systemdUser": True, "rdma": True},
    "linux.cgroup")
 '
 }

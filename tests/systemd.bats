@@ -142,12 +142,12 @@ assert_systemd_nothing_left() {
 	assert_systemd_nothing_left c1 ""
 }
 
-@test "systemd: features reports the system driver, not yet the user one" {
+@test "systemd: features reports the system driver and the user one" {
 	run --separate-stderr ocirun features
 	assert_status 0
 	json_assert "$output" "
 eq(d['linux']['cgroup']['systemd'], True, 'systemd')
-eq(d['linux']['cgroup']['systemdUser'], False, 'systemdUser: the user manager is not tested yet')"
+eq(d['linux']['cgroup']['systemdUser'], True, 'systemdUser (tests/systemd-user.bats)')"
 }
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include "cgroup_controllers.h"
 #include "cgroup_devices_bpf.h"
 #include "error.h"
+#include "id_maps.h"
 #include "util/strings.h"
 
 static bool memory_is_set(const ocispec_linux_resources_memory *m)
@@ -96,6 +97,16 @@ int cgroup_apply_devices(const ocispec_runtime_state *state,
                         r = error_set_errno(error, errno, "%s.devices: open %s", prefix, dir);
                 else
                         r = cgroup_devices_bpf_apply(fd, rules, len, error);
+                /* Loading a cgroup BPF program takes CAP_BPF and
+                 * CAP_SYS_ADMIN on the host. runc leaves device rules to the
+                 * user namespace for a rootless container, which cannot make
+                 * device nodes and has only the host's devices bound in. */
+                if ((r == -EPERM || r == -EACCES) && id_maps_caller_is_rootless()) {
+                        ocirun_log(OCIRUN_LOG_DEBUG, "%s.devices: not enforced (rootless): %s",
+                                   prefix, (*error)->message);
+                        ocirun_error_free(steal_pointer(error));
+                        r = 0;
+                }
                 if (r < 0 && fd >= 0)
                         error_prefix(error, "%s.devices", prefix);
         }

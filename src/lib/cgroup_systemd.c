@@ -638,6 +638,33 @@ int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **er
         return r;
 }
 
+int cgroup_systemd_attach(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error)
+{
+        _cleanup_bus_ sd_bus *bus = NULL;
+        _cleanup_message_ sd_bus_message *m = NULL;
+        _cleanup_message_ sd_bus_message *reply = NULL;
+        _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
+        const char *unit = state->systemd_unit;
+        bool user_manager = state->systemd_manager && strcmp(state->systemd_manager, "user") == 0;
+
+        if (str_empty(unit))
+                return error_set(error, EINVAL, "container `%s` has no systemd unit", state->id);
+        int r = bus_open(user_manager, &bus, error);
+        if (r == 0)
+                r = new_manager_call(bus, "AttachProcessesToUnit", &m, error);
+        if (r < 0)
+                return r;
+        uint32_t pids[] = {(uint32_t) pid};
+        r = sd.sd_bus_message_append(m, "ss", unit, "");
+        if (r >= 0)
+                r = sd.sd_bus_message_append_array(m, 'u', pids, sizeof(pids));
+        if (r >= 0)
+                r = sd.sd_bus_call(bus, m, (uint64_t) JOB_TIMEOUT_MS * 1000, &e, &reply);
+        if (r < 0)
+                return bus_failure(error, r, &e, "move the process into systemd unit");
+        return 0;
+}
+
 int cgroup_systemd_update(const ocispec_runtime_state *state,
                           const ocispec_linux_resources *resources, ocirun_error **error)
 {

@@ -118,6 +118,11 @@ void cgroup_systemd_seed_release(pid_t *seed);
  * failed, so no trace of the container is left in systemd. */
 int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **error);
 
+/* Asks the container's systemd manager to move pid into its unit
+ * (AttachProcessesToUnit): for a user manager, which has the system manager
+ * move what the user may not. */
+int cgroup_systemd_attach(const ocispec_runtime_state *state, pid_t pid, ocirun_error **error);
+
 /* update: SetUnitProperties with the resource properties update names. */
 int cgroup_systemd_update(const ocispec_runtime_state *state,
                           const ocispec_linux_resources *resources, ocirun_error **error);

@@ -165,7 +165,7 @@ static int add_cgroup(ocispec_features_linux *linux_features)
             .has_v2 = true,
             .systemd = true,
             .has_systemd = true,
-            .systemd_user = false,
+            .systemd_user = true,
             .has_systemd_user = true,
             .rdma = true,
             .has_rdma = true,
