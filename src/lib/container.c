@@ -358,6 +358,9 @@ static int spawn_init(create_job *job, ocirun_error **error)
                         job->state->cgroup_paths ? job->state->cgroup_paths->values[0] : NULL,
                     .has_cgroup_namespace = job->plan.new_cgroup,
                     .has_user_namespace = has_user_namespace(job),
+                    /* Rootless podman runs us as root of its own user
+                     * namespace, sharing it with the container. */
+                    .bind_devices = has_user_namespace(job) || id_maps_caller_is_rootless(),
                     .bind_source_fds = job->bind_source_fds,
                 },
             .sync_fd = sockets[1],

@@ -110,14 +110,17 @@ _Noreturn static void exec_child(const ocispec_process *process,
         child_fail(report_fd, error);
 }
 
-/* A rootless caller cannot join a pid namespace that belongs to the
- * container's user namespace: our child joins both, then clones the process
- * to exec as our child too (CLONE_PARENT), tells us its pid, and leaves. */
-static void join_user_and_pid_then_fork(int pidfd, int report_fd)
+/* A rootless caller may not join a pid namespace that belongs to the
+ * container's user namespace, nor come back to its own from one (rootless
+ * podman runs us in a user namespace the container shares). So our child
+ * joins the pid namespace (and the user namespace first, if the container
+ * has its own), then clones the process to exec as our child too
+ * (CLONE_PARENT), tells us its pid, and leaves. */
+static void join_pid_then_fork(int pidfd, unsigned long joined, int report_fd)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
-        if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWPID) < 0) {
-                error_set_errno(&error, errno, "join the container's user and pid namespaces");
+        if (setns(pidfd, (int) (joined | CLONE_NEWPID)) < 0) {
+                error_set_errno(&error, errno, "join the container's pid namespace");
                 child_fail(report_fd, error);
         }
         pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -224,12 +227,10 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 return error_set_errno(error, errno, "exec: socketpair");
 
         unsigned long flags = namespace_flags(config);
-        unsigned long joined_in_child =
-            (flags & CLONE_NEWPID) && (flags & CLONE_NEWUSER) && id_maps_caller_is_rootless()
-                ? CLONE_NEWUSER
-                : 0;
+        bool pid_in_child = (flags & CLONE_NEWPID) && id_maps_caller_is_rootless();
+        unsigned long joined_in_child = pid_in_child ? flags & CLONE_NEWUSER : 0;
         _cleanup_close_ int own_pid_ns = -1;
-        if ((flags & CLONE_NEWPID) && !joined_in_child) {
+        if ((flags & CLONE_NEWPID) && !pid_in_child) {
                 own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
                 if (own_pid_ns < 0 || setns(pidfd, CLONE_NEWPID) < 0) {
                         close(report[0]);
@@ -245,8 +246,8 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 _cleanup_(ocirun_error_freep) ocirun_error *cgroup_error = NULL;
                 if (cgroup_enter(state, 0, &cgroup_error) < 0)
                         child_fail(report[1], cgroup_error);
-                if (joined_in_child)
-                        join_user_and_pid_then_fork(pidfd, report[1]);
+                if (pid_in_child)
+                        join_pid_then_fork(pidfd, joined_in_child, report[1]);
                 exec_child(process, config->linux ? config->linux->seccomp : NULL, pidfd, flags,
                            joined_in_child, console_fd, options->preserve_fds, report[1]);
         }

@@ -684,11 +684,11 @@ int rootfs_prepare(const rootfs_context *context, ocirun_error **error)
                         return r;
         }
         if (needs_dev_setup(config)) {
-                r = devices_setup_default(root_fd, config, context->has_user_namespace, error);
+                r = devices_setup_default(root_fd, config, context->bind_devices, error);
                 if (r < 0)
                         return error_prefix(error, "set up /dev");
         }
-        r = devices_create_configured(root_fd, config, context->has_user_namespace, error);
+        r = devices_create_configured(root_fd, config, context->bind_devices, error);
         if (r < 0)
                 return error_prefix(error, "linux.devices");
         return 0;

@@ -30,7 +30,10 @@ typedef struct rootfs_context {
          * namespace. */
         const char *cgroup_path;
         bool has_cgroup_namespace;
-        bool has_user_namespace; /* mknod is not allowed: devices are bind-mounted */
+        bool has_user_namespace;
+        /* mknod is not allowed (a user namespace, the container's or the
+         * runtime's own): devices are bind-mounted from the host. */
+        bool bind_devices;
         /* One per config mount: a detached clone of a bind mount's source
          * made by create before the init existed, or -1 (the init clones
          * the source itself). NULL: -1 for all. */
