@@ -94,3 +94,20 @@ assert_user_nothing_left() {
 	assert_no_process_in "$BUNDLE/rootfs"
 }
 
+
+# systemd_user_skip_reason: why tests of a user's own systemd cannot run
+# here, or nothing when they can.
+systemd_user_skip_reason() {
+	if [[ ! -d /run/systemd/system ]]; then
+		echo "machine limit: systemd is not PID 1 here; the systemd stage of tests/vm runs this"
+	elif [[ "$(findmnt -rn -o FSTYPE /sys/fs/cgroup)" != cgroup2 ]]; then
+		echo "machine limit: systemd delegates a user's cgroups only on cgroup v2; the v2 systemd stage runs this"
+	fi
+}
+
+# rootless_user_with_systemd: the user, and its systemd started as linger
+# starts it (its bus at $XDG_RUNTIME_DIR/bus, from dbus-user-session).
+rootless_user_with_systemd() {
+	rootless_user_make || return 1
+	systemctl start "user@$ROOTLESS_UID.service"
+}

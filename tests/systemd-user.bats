@@ -10,18 +10,10 @@ load rootless
 
 # bats skips only from a test's setup: setup_file leaves the reason.
 setup_file() {
-	if [[ ! -d /run/systemd/system ]]; then
-		export SKIP_REASON="systemd is not PID 1 here (machine limit: the systemd stage of tests/vm runs this)"
-		return 0
-	fi
-	if [[ "$(findmnt -rn -o FSTYPE /sys/fs/cgroup)" != cgroup2 ]]; then
-		export SKIP_REASON="systemd delegates a user's cgroups only on cgroup v2 (machine limit: the v2 systemd stage runs this)"
-		return 0
-	fi
-	rootless_user_make || return 1
-	# What linger does at boot: the user's manager, with its bus at
-	# $XDG_RUNTIME_DIR/bus (dbus-user-session).
-	systemctl start "user@$ROOTLESS_UID.service" || return 1
+	SKIP_REASON=$(systemd_user_skip_reason)
+	export SKIP_REASON
+	[[ -z "$SKIP_REASON" ]] || return 0
+	rootless_user_with_systemd || return 1
 }
 
 teardown_file() {

@@ -12,16 +12,10 @@ load ../rootless
 
 # bats skips only from a test's setup: setup_file leaves the reason.
 setup_file() {
-	if [[ ! -d /run/systemd/system ]]; then
-		export SKIP_REASON="machine limit: systemd is not PID 1 here; the systemd stage of tests/vm runs this"
-		return 0
-	fi
-	if [[ "$(findmnt -rn -o FSTYPE /sys/fs/cgroup)" != cgroup2 ]]; then
-		export SKIP_REASON="machine limit: systemd delegates a user's cgroups only on cgroup v2"
-		return 0
-	fi
-	rootless_user_make || return 1
-	systemctl start "user@$ROOTLESS_UID.service" || return 1
+	SKIP_REASON=$(systemd_user_skip_reason)
+	export SKIP_REASON
+	[[ -z "$SKIP_REASON" ]] || return 0
+	rootless_user_with_systemd || return 1
 	local home config
 	home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
 	config=$home/.config/containers
