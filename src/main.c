@@ -50,11 +50,17 @@ static void print_version(void)
 {
         const struct scmp_version *seccomp = seccomp_version();
 
+        /* Build features, in runc's +NAME form: what this binary can do. */
+#ifdef HAVE_CRIU_RPC
+        const char *criu = " +CRIU";
+#else
+        const char *criu = "";
+#endif
         printf("ocirun version %s\n"
                "spec: %s\n"
                "libseccomp: %u.%u.%u\n"
-               "+CAP +SECCOMP +YAJL\n",
-               PACKAGE_VERSION, OCI_VERSION, seccomp->major, seccomp->minor, seccomp->micro);
+               "+CAP%s +SECCOMP +YAJL\n",
+               PACKAGE_VERSION, OCI_VERSION, seccomp->major, seccomp->minor, seccomp->micro, criu);
 }
 
 static const ocirun_command *find_command(const char *name)

@@ -40,7 +40,10 @@ print(json.dumps(entries))
 	assert_equal "${lines[0]}" "ocirun version 0.1.0" "line 1"
 	assert_equal "${lines[1]}" "spec: 1.3.0" "line 2"
 	[[ "${lines[2]}" =~ ^libseccomp:\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "line 3 is not 'libseccomp: X.Y.Z': ${lines[2]}"
-	assert_equal "${lines[3]}" "+CAP +SECCOMP +YAJL" "line 4"
+	# +CRIU when checkpoint and restore are built in (make check says so).
+	local criu=""
+	[[ "${OCIRUN_BUILT_WITH_CRIU:-}" == yes ]] && criu=" +CRIU"
+	assert_equal "${lines[3]}" "+CAP$criu +SECCOMP +YAJL" "line 4"
 }
 
 @test "-v prints the same as --version" {
