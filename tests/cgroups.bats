@@ -393,8 +393,7 @@ block_device() {
 	run ocirun pause c1
 	assert_status 1
 	run --separate-stderr ocirun exec c1 true
-	assert_status 1
-	assert_stderr_contains "cannot exec in container \`c1\`: it is paused"
+	assert_error "cannot exec in container \`c1\`: it is paused (use --ignore-paused to override)"
 	run ocirun resume c1
 	assert_status 0
 	[[ "$(container_status c1)" == running ]] || fail "state: $(container_status c1)"
@@ -404,6 +403,24 @@ block_device() {
 	run --separate-stderr ocirun resume c1
 	assert_status 1
 	assert_stderr_contains "cannot resume container \`c1\`: it is running, not paused"
+}
+
+@test "exec --ignore-paused into a paused container starts frozen and runs once resumed, as runc's" {
+	start_sleeper
+	run ocirun pause c1
+	assert_status 0
+	local out="$TEST_TMP/exec.out" exec_pid
+	ocirun exec --ignore-paused c1 sh -c 'echo ran; exit 5' >"$out" 2>&1 </dev/null &
+	exec_pid=$!
+	TEST_PIDS+=("$exec_pid")
+	sleep 1
+	[[ -d "/proc/$exec_pid" ]] || fail "exec finished while the container was paused: $(cat "$out")"
+	[[ ! -s "$out" ]] || fail "the process ran while the container was paused: $(cat "$out")"
+	run ocirun resume c1
+	assert_status 0
+	local status=0
+	wait "$exec_pid" || status=$?
+	assert_equal "$status $(cat "$out")" "5 ran" "exec's status and output once resumed"
 }
 
 @test "delete --force of a paused container kills it and removes its cgroup" {

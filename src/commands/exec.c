@@ -31,6 +31,8 @@ static const char exec_usage[] =
     "      --apparmor PROFILE    the AppArmor profile of the process\n"
     "      --process-label LABEL the SELinux label of the process\n"
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the process\n"
+    "      --ignore-paused       exec into a paused container too (the process\n"
+    "                            waits, frozen, until resume)\n"
     "  -h, --help                show this help\n";
 
 static int parse_id(const char *text, uint32_t *ret)
@@ -119,7 +121,8 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 OPT_NO_NEW_PRIVS,
                 OPT_PRESERVE_FDS,
                 OPT_APPARMOR,
-                OPT_PROCESS_LABEL
+                OPT_PROCESS_LABEL,
+                OPT_IGNORE_PAUSED
         };
         static const struct option options[] = {
             {"process", required_argument, NULL, 'p'},
@@ -136,6 +139,7 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
             {"apparmor", required_argument, NULL, OPT_APPARMOR},
             {"process-label", required_argument, NULL, OPT_PROCESS_LABEL},
             {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+            {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
             {"help", no_argument, NULL, 'h'},
             {},
         };
@@ -195,6 +199,9 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                         break;
                 case OPT_PROCESS_LABEL:
                         process_label = optarg;
+                        break;
+                case OPT_IGNORE_PAUSED:
+                        exec_options.ignore_paused = true;
                         break;
                 case OPT_PRESERVE_FDS:
                         exec_options.preserve_fds = (int) strtol(optarg, &end, 10);

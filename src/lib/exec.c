@@ -185,7 +185,14 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         int r = ocirun_container_state(root, id, &state, error);
         if (r < 0)
                 return r;
-        if (strcmp(state->status, "running") != 0 && strcmp(state->status, "created") != 0)
+        bool paused = strcmp(state->status, "paused") == 0;
+        if (paused && !options->ignore_paused)
+                return error_set(error, EINVAL,
+                                 "cannot exec in container `%s`: it is paused (use "
+                                 "--ignore-paused to override)",
+                                 id);
+        if (!paused && strcmp(state->status, "running") != 0 &&
+            strcmp(state->status, "created") != 0)
                 return error_set(error, EINVAL, "cannot exec in container `%s`: it is %s", id,
                                  state->status);
         r = ocirun_container_config(root, id, &config, error);

@@ -180,6 +180,9 @@ typedef struct ocirun_exec_options {
         int console_socket_fd;      /* an already connected one (exec -t in the foreground) */
         int preserve_fds;
         const char *pid_file;
+        /* A paused container is refused unless this is set; the process
+         * then starts frozen, as runc's exec --ignore-paused does. */
+        bool ignore_paused;
 } ocirun_exec_options;
 
 /* Starts process in the running container id: it joins every namespace and
