@@ -176,8 +176,9 @@ ensure_packages() {
 # the kernel image; bats runs inside the guest from the host's /.
 packages=(qemu-system-x86 busybox-static xz-utils kmod)
 [ -n "$command" ] || packages+=(bats)
-# The systemd guest boots the host's systemd and its system bus.
-[ "$init" = systemd ] && packages+=(systemd dbus)
+# The systemd guest boots the host's systemd and its system bus, and gives
+# the rootless tests' user a systemd with a bus of its own.
+[ "$init" = systemd ] && packages+=(systemd dbus dbus-user-session uidmap)
 ensure_packages "${packages[@]}"
 # The guest has no network: an engine suite among the files (podman's
 # checkpoint and restore need a CRIU that works) finds its engines installed
