@@ -107,6 +107,20 @@ run_with_console() {
 	((major >= 136 && major <= 143)) || fail "the tty is not a pty slave: major $major"
 }
 
+@test "the pty of a process that is not root is owned by its uid, as runc's" {
+	container_bundle "$BUNDLE" sh -c 'stat -L -c "%u %a" "$(tty)"'
+	edit_config "$BUNDLE" "c['process']['user'] = {'uid': 1000, 'gid': 1000}"
+	edit_config "$BUNDLE" 'c["process"]["terminal"] = True'
+	start_console_receiver
+	ocirun_detached create --console-socket "$SOCKET" --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
+	assert_status 0
+	TEST_PIDS+=("$(cat "$TEST_TMP/pid")")
+	run ocirun start c1
+	assert_status 0
+	wait_console_receiver
+	assert_equal "${lines[0]}" "1000 620" "owner and mode of the process's tty"
+}
+
 @test "process.consoleSize sets the pty's window size" {
 	CONSOLE_SIZE='{"height": 33, "width": 111}'
 	run_with_console stty size

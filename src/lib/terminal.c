@@ -157,6 +157,13 @@ int terminal_open_pty(const ocispec_process *process, int *ret_master, int *ret_
         _cleanup_close_ int slave = pty_open_slave(master, slave_path, error);
         if (slave < 0)
                 return slave;
+        /* The terminal is the process's own, as runc gives it: a process
+         * that is not root could not otherwise chmod or chown it (mesg,
+         * ssh-style tools). The group stays devpts' tty group. */
+        if (process && process->user && process->user->has_uid && process->user->uid != 0 &&
+            fchown(slave, process->user->uid, (gid_t) -1) < 0)
+                return error_set_errno(error, errno, "give the pty `%s` to uid %u", slave_path,
+                                       process->user->uid);
         if (process && process->console_size) {
                 int r = pty_set_size(master, process->console_size, error);
                 if (r < 0)
