@@ -478,9 +478,8 @@ int cgroup_enter(const ocispec_runtime_state *state, pid_t pid, ocirun_error **e
                  * (a login session's, a system service's): moving one into
                  * its delegated subtree takes the user manager, which asks
                  * the system manager. Then the write finds it in place. */
-                if ((r == -EACCES || r == -EPERM) && state->systemd_manager &&
-                    strcmp(state->systemd_manager, "user") == 0) {
-                        _cleanup_(ocirun_error_freep) ocirun_error *denied = steal_pointer(error);
+                if ((r == -EACCES || r == -EPERM) && cgroup_systemd_is_user(state)) {
+                        ocirun_error_free(steal_pointer(error));
                         r = cgroup_systemd_attach(state, pid > 0 ? pid : getpid(), error);
                         if (r == 0)
                                 r = write_pid(paths->keys[i], paths->values[i], pid, error);

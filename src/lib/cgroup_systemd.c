@@ -598,6 +598,11 @@ int cgroup_systemd_create(const ocispec_config *config, const char *id, bool use
         return 0;
 }
 
+bool cgroup_systemd_is_user(const ocispec_runtime_state *state)
+{
+        return state->systemd_manager && strcmp(state->systemd_manager, "user") == 0;
+}
+
 int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **error)
 {
         _cleanup_bus_ sd_bus *bus = NULL;
@@ -605,7 +610,7 @@ int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **er
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *what = NULL;
         const char *unit = state->systemd_unit;
-        bool user_manager = state->systemd_manager && strcmp(state->systemd_manager, "user") == 0;
+        bool user_manager = cgroup_systemd_is_user(state);
 
         if (str_empty(unit))
                 return 0;
@@ -645,7 +650,7 @@ int cgroup_systemd_attach(const ocispec_runtime_state *state, pid_t pid, ocirun_
         _cleanup_message_ sd_bus_message *reply = NULL;
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         const char *unit = state->systemd_unit;
-        bool user_manager = state->systemd_manager && strcmp(state->systemd_manager, "user") == 0;
+        bool user_manager = cgroup_systemd_is_user(state);
 
         if (str_empty(unit))
                 return error_set(error, EINVAL, "container `%s` has no systemd unit", state->id);
@@ -674,7 +679,7 @@ int cgroup_systemd_update(const ocispec_runtime_state *state,
         _cleanup_message_ sd_bus_message *reply = NULL;
         _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
         const char *unit = state->systemd_unit;
-        bool user_manager = state->systemd_manager && strcmp(state->systemd_manager, "user") == 0;
+        bool user_manager = cgroup_systemd_is_user(state);
 
         if (str_empty(unit) || !resources)
                 return 0;

@@ -118,6 +118,10 @@ void cgroup_systemd_seed_release(pid_t *seed);
  * failed, so no trace of the container is left in systemd. */
 int cgroup_systemd_destroy(const ocispec_runtime_state *state, ocirun_error **error);
 
+/* Whether the container's unit belongs to a user's systemd (not the
+ * system's). */
+bool cgroup_systemd_is_user(const ocispec_runtime_state *state);
+
 /* Asks the container's systemd manager to move pid into its unit
  * (AttachProcessesToUnit): for a user manager, which has the system manager
  * move what the user may not. */
