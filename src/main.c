@@ -172,13 +172,6 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
                 return r;
         if (r > 0)
                 return 0; /* --help or --version said it all */
-        _cleanup_free_ char *default_root = NULL;
-        if (!cli->root_path) {
-                r = ocirun_default_root(&default_root, error);
-                if (r < 0)
-                        return r;
-                cli->root_path = default_root;
-        }
 
         if (optind >= argc) {
                 print_usage(stdout);
@@ -199,6 +192,14 @@ static int run(ocirun_cli *cli, int argc, char **argv, ocirun_error **error)
                 return cli_usage_error(cli, error, "unknown command `%s`", name);
 
         cli->command = command->name;
+        /* Only a command needs the root: usage and help do not make it. */
+        _cleanup_free_ char *default_root = NULL;
+        if (!cli->root_path) {
+                r = ocirun_default_root(&default_root, error);
+                if (r < 0)
+                        return r;
+                cli->root_path = default_root;
+        }
         ocirun_log(OCIRUN_LOG_DEBUG, "command %s, root %s", command->name, cli->root_path);
         /* The command parses argv from its own name on. */
         argc -= optind;

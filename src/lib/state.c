@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "id_maps.h"
-#include "cgroup.h"
 #include "state.h"
 #include "util/proc.h"
 #include "util/strings.h"
