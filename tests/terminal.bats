@@ -71,11 +71,13 @@ wait_console_receiver() {
 }
 
 # run_with_console ARGS...: a terminal container running ARGS, created with
-# --console-socket and started; what it wrote to its terminal in lines.
+# --console-socket and started (CONSOLE_SIZE and PROCESS_USER, when set, go
+# into the config); what it wrote to its terminal in lines.
 run_with_console() {
 	container_bundle "$BUNDLE" "$@"
 	edit_config "$BUNDLE" 'c["process"]["terminal"] = True'
 	[[ -z "${CONSOLE_SIZE:-}" ]] || edit_config "$BUNDLE" "c['process']['consoleSize'] = $CONSOLE_SIZE"
+	[[ -z "${PROCESS_USER:-}" ]] || edit_config "$BUNDLE" "c['process']['user'] = $PROCESS_USER"
 	start_console_receiver
 	ocirun_detached create --console-socket "$SOCKET" --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
 	assert_status 0
@@ -108,16 +110,8 @@ run_with_console() {
 }
 
 @test "the pty of a process that is not root is owned by its uid, as runc's" {
-	container_bundle "$BUNDLE" sh -c 'stat -L -c "%u %a" "$(tty)"'
-	edit_config "$BUNDLE" "c['process']['user'] = {'uid': 1000, 'gid': 1000}"
-	edit_config "$BUNDLE" 'c["process"]["terminal"] = True'
-	start_console_receiver
-	ocirun_detached create --console-socket "$SOCKET" --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
-	assert_status 0
-	TEST_PIDS+=("$(cat "$TEST_TMP/pid")")
-	run ocirun start c1
-	assert_status 0
-	wait_console_receiver
+	PROCESS_USER="{'uid': 1000, 'gid': 1000}"
+	run_with_console sh -c 'stat -L -c "%u %a" "$(tty)"'
 	assert_equal "${lines[0]}" "1000 620" "owner and mode of the process's tty"
 }
 
