@@ -181,6 +181,35 @@ restored_pid() {
 	assert_gone c1
 }
 
+@test "a paused container is checkpointed as it is, as containerd asks; restore continues it" {
+	require_criu
+	counter_bundle
+	start_counter c1
+	# containerd's `ctr task checkpoint` pauses the task before it calls
+	# the runtime, so the rootfs diff and the images agree.
+	run --separate-stderr ocirun pause c1
+	assert_status 0
+	run --separate-stderr ocirun checkpoint --leave-running --image-path "$TEST_TMP/paused" c1
+	assert_status 0
+	[[ -f "$TEST_TMP/paused/inventory.img" ]] || fail "no images in $TEST_TMP/paused"
+	assert_equal "$(container_status c1)" paused "the status after checkpoint --leave-running"
+	local reached
+	reached=$(count)
+	sleep 1
+	assert_equal "$(count)" "$reached" "the count of the paused container"
+	# The final dump of a paused container takes it down as for a running one.
+	run --separate-stderr ocirun checkpoint --image-path "$IMG" c1
+	assert_status 0
+	assert_gone c1
+	ocirun restore --detach --image-path "$IMG" --bundle "$B" --pid-file "$TEST_TMP/restored.pid" c1 \
+		</dev/null >/dev/null 2>"$TEST_TMP/restore.err" 3>&- ||
+		fail "restore failed: $(cat "$TEST_TMP/restore.err")"
+	assert_equal "$(container_status c1)" running "the restored container's status"
+	assert_count_continued "$reached"
+	run --separate-stderr ocirun delete --force c1
+	assert_status 0
+}
+
 @test "checkpoint --pre-dump, then a dump with --parent-path, restores" {
 	require_criu
 	counter_bundle

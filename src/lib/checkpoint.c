@@ -458,7 +458,11 @@ int ocirun_container_checkpoint(ocirun_root *root, const char *id,
         r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r < 0)
                 return r;
-        if (strcmp(state->status, "running") != 0)
+        /* A paused container is checkpointed as it is, as runc does:
+         * containerd pauses the task first so that its rootfs diff and the
+         * images match, and CRIU takes the frozen cgroup as it finds it
+         * (and leaves it frozen with --leave-running). */
+        if (strcmp(state->status, "running") != 0 && strcmp(state->status, "paused") != 0)
                 return error_set(error, EINVAL, "cannot checkpoint container `%s`: it is %s", id,
                                  state->status);
         r = state_read_config(dirfd, id, &config, error);
