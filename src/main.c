@@ -221,7 +221,10 @@ static int first_unopened_fd(void)
 int main(int argc, char **argv)
 {
         ocirun_cli cli = {
-            .root_path = NULL, .rootless = "auto", .first_own_fd = first_unopened_fd()};
+            .root_path = NULL,
+            .rootless = "auto",
+            .failure_status = 1,
+            .first_own_fd = first_unopened_fd()};
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
 
         int r = run(&cli, argc, argv, &error);
@@ -237,5 +240,5 @@ int main(int argc, char **argv)
                         strcmp(cli.command, "ocirun") ? cli.command : "",
                         strcmp(cli.command, "ocirun") ? " " : "");
         ocirun_log_close();
-        return 1;
+        return cli.usage_error ? 1 : cli.failure_status;
 }

@@ -393,7 +393,7 @@ block_device() {
 	run ocirun pause c1
 	assert_status 1
 	run --separate-stderr ocirun exec c1 true
-	assert_error "cannot exec in container \`c1\`: it is paused (use --ignore-paused to override)"
+	assert_error_status 255 "cannot exec in container \`c1\`: it is paused (use --ignore-paused to override)"
 	run ocirun resume c1
 	assert_status 0
 	[[ "$(container_status c1)" == running ]] || fail "state: $(container_status c1)"

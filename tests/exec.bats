@@ -77,7 +77,7 @@ teardown() {
 @test "exec --process with a bad field names the file and the field" {
 	echo '{"args": ["true"], "cwd": "/", "user": {"uid": "root"}}' >"$TEST_TMP/process.json"
 	run --separate-stderr ocirun exec --process "$TEST_TMP/process.json" c1
-	assert_status 1
+	assert_status 255
 	assert_stderr_contains "process.json: user.uid: expected integer, got string"
 }
 
@@ -93,15 +93,34 @@ teardown() {
 
 @test "exec of a missing program fails with the reason" {
 	run --separate-stderr ocirun exec c1 nosuch
-	assert_status 1
+	assert_status 255
 	assert_stderr_contains 'exec "nosuch": executable file not found in $PATH'
+}
+
+@test "exec exits 255 when it fails itself, 1 for a usage error, else the process's status" {
+	# As runc: the caller tells exec's own failure from a process that ran.
+	run --separate-stderr ocirun exec nosuch true
+	assert_error_status 255 "container \`nosuch\` does not exist"
+	run --separate-stderr ocirun exec --cwd /nonexistent c1 true
+	assert_status 255
+	assert_stderr_contains "/nonexistent"
+	run --separate-stderr ocirun exec c1 /etc
+	assert_status 255
+	run --separate-stderr ocirun exec --no-such-flag c1 true
+	assert_status 1
+	run --separate-stderr ocirun exec c1 sh -c 'exit 255'
+	assert_status 255
+	run --separate-stderr ocirun exec c1 sh -c 'kill -9 $$'
+	assert_status 137
+	run --separate-stderr ocirun exec c1 sh -c 'exit 3'
+	assert_status 3
 }
 
 @test "exec in a stopped container is an error" {
 	ocirun kill c1 KILL
 	wait_for_status c1 stopped
 	run --separate-stderr ocirun exec c1 true
-	assert_status 1
+	assert_status 255
 	assert_stderr_contains "container \`c1\`"
 }
 
@@ -128,6 +147,6 @@ teardown() {
 
 @test "exec --console-socket without a terminal is refused" {
 	run --separate-stderr ocirun exec --console-socket "$TEST_TMP/nobody-listens.sock" c1 true
-	assert_status 1
+	assert_status 255
 	assert_stderr_equals "ocirun: exec: --console-socket needs a terminal (--tty or process.terminal)"
 }

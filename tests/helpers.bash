@@ -207,9 +207,15 @@ assert_line_count() { # assert_line_count N [stdout|stderr]
 # A failed command: exit 1, nothing on stdout, exactly `ocirun: MESSAGE`
 # on stderr and no usage hint.
 assert_error() {
-	assert_status 1
+	assert_error_status 1 "$1"
+}
+
+# assert_error_status STATUS MESSAGE: as assert_error, for a command whose
+# failures exit with STATUS (exec: 255, as runc).
+assert_error_status() {
+	assert_status "$1"
 	assert_stdout_empty
-	assert_stderr_equals "ocirun: $1"
+	assert_stderr_equals "ocirun: $2"
 }
 
 # A usage error: exit 1, nothing on stdout, `ocirun: MESSAGE` and the hint

@@ -56,11 +56,11 @@ selinux_enabled() {
 	assert_status 0
 	if ! apparmor_enabled; then
 		run --separate-stderr ocirun exec --apparmor unconfined c1 true
-		assert_status 1
+		assert_status 255
 		assert_stderr_equals 'ocirun: exec: process.apparmorProfile: profile "unconfined" asked for, but AppArmor is not enabled on this host'
 		echo '{"args": ["true"], "cwd": "/", "apparmorProfile": "unconfined"}' >"$TEST_TMP/p.json"
 		run --separate-stderr ocirun exec --process "$TEST_TMP/p.json" c1
-		assert_status 1
+		assert_status 255
 		assert_stderr_contains "AppArmor is not enabled on this host"
 	else
 		run --separate-stderr ocirun exec --apparmor unconfined c1 cat /proc/self/attr/current
@@ -69,7 +69,7 @@ selinux_enabled() {
 	fi
 	if ! selinux_enabled; then
 		run --separate-stderr ocirun exec --process-label system_u:system_r:container_t:s0 c1 true
-		assert_status 1
+		assert_status 255
 		assert_stderr_equals 'ocirun: exec: process.selinuxLabel: label "system_u:system_r:container_t:s0" asked for, but SELinux is not enabled on this host'
 	fi
 }

@@ -144,7 +144,7 @@ eq((d["state"]["status"], d["state"]["pid"]), ("running", int(sys.argv[3])), "th
 	kill_our_pid "${TEST_PIDS[-1]}"
 	rm -f "$AGENT_SOCKET"
 	run --separate-stderr ocirun exec c1 touch /should-not-run
-	assert_status 1
+	assert_status 255
 	assert_stderr_equals "ocirun: exec c1: linux.seccomp.listenerPath: connect to \`$AGENT_SOCKET\`: No such file or directory"
 	[[ ! -e "$BUNDLE/rootfs/should-not-run" ]] || fail "the exec'd process ran"
 	assert_equal "$(container_status c1)" running "the container's status"

@@ -17,6 +17,10 @@ typedef struct ocirun_cli {
         bool systemd_cgroup;
         const char *rootless; /* "auto", "true" or "false" */
         bool usage_error;     /* set by cli_usage_error: main adds the --help hint */
+        /* The exit status of a failure that is not a usage error: 1, or
+         * 255 for exec, whose callers tell the runtime's own failure from
+         * the process's status by it, as runc's do. */
+        int failure_status;
         const char *command;  /* the name of the running command */
         /* The lowest fd above 2 that was not open when ocirun started: fds
          * from there on are ocirun's own and must never be passed on as

@@ -14,7 +14,7 @@ static const char exec_usage[] =
     "Usage: ocirun exec [OPTIONS] ID [COMMAND [ARG...]]\n"
     "\n"
     "Run a process in running container ID: COMMAND, or the process of --process.\n"
-    "It exits with the process's status unless --detach.\n"
+    "It exits with the process's status unless --detach; 255 if exec itself fails.\n"
     "\n"
     "Options:\n"
     "  -p, --process FILE        the process as OCI process JSON (as config.json's process)\n"
@@ -152,6 +152,9 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
         char *end;
         int c;
 
+        /* As runc: 255 for any failure of exec itself, so that a caller can
+         * tell it from the status of a process that ran. */
+        cli->failure_status = 255;
         while ((c = cli_getopt(cli, &command_exec, argc, argv, "+:p:tde:u:g:c:h", options, &help,
                                error)) != -1) {
                 switch (c) {
