@@ -116,6 +116,16 @@ teardown() {
 	assert_status 3
 }
 
+@test "exec --user with a --cwd only root may search starts there, as in runc" {
+	mkdir -p "$BUNDLE/rootfs/private"
+	chmod 0700 "$BUNDLE/rootfs/private"
+	run --separate-stderr ocirun exec --user 1000:1000 --cwd /private c1 sh -c 'pwd; id -u; ls . >/dev/null 2>&1 || echo cannot list'
+	assert_status 0
+	assert_output_equals "/private
+1000
+cannot list"
+}
+
 @test "exec in a stopped container is an error" {
 	ocirun kill c1 KILL
 	wait_for_status c1 stopped

@@ -120,6 +120,19 @@ c["process"]["user"] = {"uid": 1000, "gid": 1000}'
 /srv/work dir"
 }
 
+@test "process.cwd: a cwd only root may search is entered before the user is switched, as in runc" {
+	container_bundle "$BUNDLE" sh -c 'pwd; ls . >/dev/null 2>&1 || echo cannot list'
+	mkdir -p "$BUNDLE/rootfs/private"
+	chmod 0700 "$BUNDLE/rootfs/private"
+	edit_config "$BUNDLE" 'c["process"]["cwd"] = "/private"
+c["process"]["user"] = {"uid": 1000, "gid": 1000}'
+	run_container
+	assert_status 0
+	# The process is in /private, and what it may do there is its user's.
+	assert_output_equals "/private
+cannot list"
+}
+
 # ---------------------------------------------------------------------------
 # process.user
 

@@ -766,19 +766,9 @@ static int cwd_check(const ocispec_process *process, ocirun_error **error)
  * `/` would ask the same question with many more system calls. The raw
  * system call is used because glibc's getcwd() turns that answer into
  * ENOENT, losing the path the message shows. */
-int process_chdir(const ocispec_process *process, ocirun_error **error)
+static int cwd_verify(const ocispec_process *process, ocirun_error **error)
 {
         char cwd[PATH_MAX + 1];
-        int r = cwd_check(process, error);
-        if (r < 0)
-                return r;
-
-        if (chdir(process->cwd) < 0) {
-                int saved_errno = errno;
-                _cleanup_free_ char *quoted = str_quote(process->cwd, PATH_MAX);
-                return error_set_errno(error, saved_errno, "process.cwd: chdir %s",
-                                       quoted ? quoted : "?");
-        }
         long len = syscall(SYS_getcwd, cwd, sizeof(cwd) - 1);
         if (len < 0) {
                 int saved_errno = errno;
@@ -796,6 +786,30 @@ int process_chdir(const ocispec_process *process, ocirun_error **error)
                                  quoted ? quoted : "?", where ? where : "?");
         }
         return 0;
+}
+
+/* chdir, or -errno with nothing set when denied_is_not_an_error and chdir
+ * was refused for lack of permission. */
+static int enter_cwd(const ocispec_process *process, bool denied_is_not_an_error,
+                     ocirun_error **error)
+{
+        int r = cwd_check(process, error);
+        if (r < 0)
+                return r;
+        if (chdir(process->cwd) < 0) {
+                int saved_errno = errno;
+                if (denied_is_not_an_error && (saved_errno == EACCES || saved_errno == EPERM))
+                        return -saved_errno;
+                _cleanup_free_ char *quoted = str_quote(process->cwd, PATH_MAX);
+                return error_set_errno(error, saved_errno, "process.cwd: chdir %s",
+                                       quoted ? quoted : "?");
+        }
+        return cwd_verify(process, error);
+}
+
+int process_chdir(const ocispec_process *process, ocirun_error **error)
+{
+        return enter_cwd(process, false, error);
 }
 
 /* ---- the executable --------------------------------------------------------- */
@@ -965,6 +979,18 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
                 r = process_apply_personality(personality, error);
         if (r == 0)
                 r = process_apply_cpu_affinity(process, false, error);
+        /* The cwd is entered while still root, as runc does, so that a
+         * directory the process's user may not search (a 0700 volume of
+         * the runtime's) still works as its cwd; where root is refused
+         * (root squashed on NFS, a directory only that user may enter) it
+         * is tried again as the user. */
+        bool cwd_entered = false;
+        if (r == 0) {
+                r = enter_cwd(process, true, error);
+                cwd_entered = r == 0;
+                if (r == -EACCES || r == -EPERM)
+                        r = 0;
+        }
         if (r == 0)
                 r = seccomp_install(seccomp, process->no_new_privileges, false, seccomp_handoff_fd,
                                     error);
@@ -974,7 +1000,7 @@ int process_prepare(const ocispec_process *process, const ocispec_personality *p
                 r = caps_apply(process->capabilities, error);
         if (r == 0)
                 r = process_apply_no_new_privileges(process, error);
-        if (r == 0)
+        if (r == 0 && !cwd_entered)
                 r = process_chdir(process, error);
         if (r == 0)
                 r = process_find_executable(process, ret_executable, error);

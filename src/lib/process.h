@@ -4,10 +4,11 @@
  *   process_apply_oom_score_adj, process_apply_rlimits,
  *   process_apply_scheduler, process_apply_io_priority,
  *   process_apply_cpu_affinity(initial),
+ *   the cwd, while still root (again after the user switch if refused),
  *   seccomp_install (seccomp_filter.h; here without noNewPrivileges),
  *   process_switch_user (groups, gid, uid, umask; capabilities kept),
  *   caps_apply (caps.h), process_apply_no_new_privileges,
- *   process_chdir, process_find_executable,
+ *   process_find_executable,
  *   process_apply_cpu_affinity(final),
  *   seccomp_install (with noNewPrivileges), process_exec.
  * Each step returns 0 or a negative errno with an error naming the field. */
