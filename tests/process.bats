@@ -287,6 +287,21 @@ c["process"]["capabilities"] = {
 	assert_equal "$(echo "$output" | status_field CapAmb)" 0000000000000400 "CapAmb"
 }
 
+@test "process.capabilities: ambient capabilities that are not inheritable are left out with a warning, as runc runs its own spec" {
+	# The capabilities `runc spec` writes: ambient, but not inheritable.
+	container_bundle "$BUNDLE" sh -c 'grep -E "^Cap(Prm|Amb)" /proc/self/status'
+	edit_config "$BUNDLE" 'caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+c["process"]["capabilities"] = {"bounding": caps, "effective": caps, "permitted": caps, "ambient": caps}'
+	run_container
+	assert_status 0
+	assert_equal "$(echo "$output" | status_field CapPrm)" 0000000020000420 "CapPrm"
+	assert_equal "$(echo "$output" | status_field CapAmb)" 0000000000000000 "CapAmb"
+	local cap
+	for cap in CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE; do
+		assert_stderr_contains "process.capabilities.ambient: $cap is left out: an ambient capability must also be in the permitted and inheritable sets"
+	done
+}
+
 @test "process.capabilities: the sets of a root process with noNewPrivileges" {
 	container_bundle "$BUNDLE" sh -c 'grep ^Cap /proc/self/status'
 	edit_config "$BUNDLE" 'c["process"]["noNewPrivileges"] = True

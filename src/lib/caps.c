@@ -5,7 +5,8 @@
  * in the one order the kernel accepts: the bounding set while CAP_SETPCAP is
  * still effective, then effective/permitted/inheritable in one capset(2),
  * then the ambient set, which the kernel only lets hold capabilities that are
- * both permitted and inheritable.
+ * both permitted and inheritable (others are left out with a warning, as
+ * runc leaves them out).
  *
  * libcap-ng is used for the names only. Applying goes straight to capget(2),
  * capset(2) and prctl(2): capng_apply() reports a failure as a bare -1..-n
@@ -160,6 +161,23 @@ static int caps_resolve(const ocispec_process_capabilities *caps, unsigned last_
                         masks[set] |= CAP_BIT(cap);
                 }
         }
+        /* The kernel raises an ambient capability only if it is permitted
+         * and inheritable too. runc drops the others and runs the process,
+         * and its `runc spec` lists CAP_KILL and two more as ambient but not
+         * inheritable: refusing them would refuse runc's own default. */
+        cap_mask unraisable =
+            masks[CAP_SET_AMBIENT] & ~(masks[CAP_SET_PERMITTED] & masks[CAP_SET_INHERITABLE]);
+        for (unsigned cap = 0; warn && unraisable && cap <= last_cap; cap++) {
+                char name[64];
+                if (!(unraisable & CAP_BIT(cap)))
+                        continue;
+                cap_display_name(cap, name, sizeof(name));
+                ocirun_log(OCIRUN_LOG_WARNING,
+                           "process.capabilities.ambient: %s is left out: an ambient capability "
+                           "must also be in the permitted and inheritable sets",
+                           name);
+        }
+        masks[CAP_SET_AMBIENT] &= ~unraisable;
         memcpy(ret, masks, sizeof(masks));
         return 0;
 }
@@ -344,13 +362,6 @@ static int caps_apply_ambient(const cap_mask want[CAP_SET_COUNT], unsigned last_
                         continue;
                 int saved_errno = errno;
                 cap_display_name(cap, name, sizeof(name));
-                if (saved_errno == EPERM &&
-                    !(want[CAP_SET_PERMITTED] & want[CAP_SET_INHERITABLE] & CAP_BIT(cap)))
-                        return error_set(error, EPERM,
-                                         "process.capabilities.ambient: raise %s: %s (an ambient "
-                                         "capability must also be in the permitted and "
-                                         "inheritable sets)",
-                                         name, strerror(saved_errno));
                 return error_set_errno(error, saved_errno, "process.capabilities.ambient: raise %s",
                                        name);
         }
