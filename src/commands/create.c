@@ -18,6 +18,7 @@ static const char create_usage[] =
     "  -b, --bundle DIR          the bundle directory (default: .)\n"
     "      --pid-file FILE       write the init's pid to FILE\n"
     "      --console-socket PATH send the pty master of process.terminal to this unix socket\n"
+    "      --pidfd-socket PATH   send a pidfd of the init to this unix socket\n"
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the container (plus LISTEN_FDS)\n"
     "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"
     "      --no-new-keyring      keep the caller's session keyring\n"
@@ -30,6 +31,7 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
         enum {
                 OPT_PID_FILE = 256,
                 OPT_CONSOLE_SOCKET,
+                OPT_PIDFD_SOCKET,
                 OPT_PRESERVE_FDS,
                 OPT_NO_PIVOT,
                 OPT_NO_NEW_KEYRING,
@@ -42,6 +44,7 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
         {"bundle", required_argument, NULL, 'b'},                                                  \
         {"pid-file", required_argument, NULL, OPT_PID_FILE},                                       \
         {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},                           \
+        {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},                               \
         {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},                               \
         {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},                                             \
         {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},                                 \
@@ -70,6 +73,9 @@ int cli_parse_create_options(ocirun_cli *cli, const ocirun_command *command, int
                         break;
                 case OPT_CONSOLE_SOCKET:
                         options->console_socket = optarg;
+                        break;
+                case OPT_PIDFD_SOCKET:
+                        options->pidfd_socket = optarg;
                         break;
                 case OPT_PRESERVE_FDS:
                         options->preserve_fds = (int) strtol(optarg, &end, 10);

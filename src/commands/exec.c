@@ -20,6 +20,7 @@ static const char exec_usage[] =
     "  -p, --process FILE        the process as OCI process JSON (as config.json's process)\n"
     "  -t, --tty                 give the process a terminal\n"
     "      --console-socket PATH send the pty master to this unix socket\n"
+    "      --pidfd-socket PATH   send a pidfd of the process to this unix socket\n"
     "  -d, --detach              return once the process runs\n"
     "      --pid-file FILE       write the process's pid to FILE\n"
     "      --cwd DIR             the working directory\n"
@@ -122,7 +123,8 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 OPT_PRESERVE_FDS,
                 OPT_APPARMOR,
                 OPT_PROCESS_LABEL,
-                OPT_IGNORE_PAUSED
+                OPT_IGNORE_PAUSED,
+                OPT_PIDFD_SOCKET
         };
         static const struct option options[] = {
             {"process", required_argument, NULL, 'p'},
@@ -140,6 +142,7 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
             {"process-label", required_argument, NULL, OPT_PROCESS_LABEL},
             {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
             {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+            {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
             {"help", no_argument, NULL, 'h'},
             {},
         };
@@ -205,6 +208,9 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                         break;
                 case OPT_IGNORE_PAUSED:
                         exec_options.ignore_paused = true;
+                        break;
+                case OPT_PIDFD_SOCKET:
+                        exec_options.pidfd_socket = optarg;
                         break;
                 case OPT_PRESERVE_FDS:
                         exec_options.preserve_fds = (int) strtol(optarg, &end, 10);

@@ -20,6 +20,7 @@ static const char run_usage[] =
     "      --keep                do not remove the container when it exits\n"
     "      --pid-file FILE       write the init's pid to FILE\n"
     "      --console-socket PATH send the pty master of process.terminal to this socket\n"
+    "      --pidfd-socket PATH   send a pidfd of the init to this unix socket\n"
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the container (plus LISTEN_FDS)\n"
     "      --no-pivot            use MS_MOVE and chroot instead of pivot_root\n"
     "      --no-new-keyring      keep the caller's session keyring\n"

@@ -26,6 +26,7 @@
 #include "id_maps.h"
 #include "init.h"
 #include "notify.h"
+#include "pidfd_socket.h"
 #include "rootfs.h"
 #include "seccomp_listener.h"
 #include "state.h"
@@ -507,6 +508,8 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         cgroup_systemd_seed_release(&job.cgroup_seed);
         if (r == 0)
                 r = talk_to_init(&job, error);
+        if (r == 0 && options->pidfd_socket)
+                r = pidfd_socket_send(options->pidfd_socket, job.init, PIDFD_SOCKET_INIT, error);
         if (r == 0)
                 r = create_job_commit(&job, "created", error);
         if (r < 0)

@@ -22,6 +22,7 @@
 #include "id_maps.h"
 #include "lsm.h"
 #include "namespaces.h"
+#include "pidfd_socket.h"
 #include "process.h"
 #include "seccomp_filter.h"
 #include "seccomp_listener.h"
@@ -273,6 +274,14 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);
                 return error_prefix(error, "exec %s", id);
+        }
+        if (options->pidfd_socket) {
+                r = pidfd_socket_send(options->pidfd_socket, pid, PIDFD_SOCKET_EXEC, error);
+                if (r < 0) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, NULL, 0);
+                        return error_prefix(error, "exec %s", id);
+                }
         }
         if (options->pid_file) {
                 r = state_write_pid_file(options->pid_file, pid, error);

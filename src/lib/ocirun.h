@@ -92,6 +92,9 @@ typedef struct ocirun_create_options {
         /* An already connected console socket (run in the foreground makes
          * one); -1 for none. */
         int console_socket_fd;
+        /* A unix socket that gets a pidfd of the init once it is set up
+         * (runc's --pidfd-socket). */
+        const char *pidfd_socket;
         int preserve_fds; /* fds 3 .. 3+N-1 of the caller pass to the container */
         /* systemd socket activation: N listening fds follow the preserved
          * ones, and the process gets LISTEN_FDS=N and LISTEN_PID=1. */
@@ -178,6 +181,7 @@ void ocirun_oom_watch_freep(ocirun_oom_watch **watch);
 typedef struct ocirun_exec_options {
         const char *console_socket; /* where the pty master goes for process.terminal */
         int console_socket_fd;      /* an already connected one (exec -t in the foreground) */
+        const char *pidfd_socket;   /* gets a pidfd of the process once it runs */
         int preserve_fds;
         const char *pid_file;
         /* A paused container is refused unless this is set; the process

@@ -23,6 +23,7 @@
 
 #include "error.h"
 #include "terminal.h"
+#include "unix_socket.h"
 #include "util/fdpass.h"
 
 /* The Unix98 pty slaves live on majors 136..143 (UNIX98_PTY_SLAVE_MAJOR). */
@@ -31,43 +32,7 @@
 
 int terminal_connect_console_socket(const char *path, int *ret_fd, ocirun_error **error)
 {
-        struct sockaddr_un address = {.sun_family = AF_UNIX};
-        _cleanup_close_ int dir_fd = -1;
-
-        if (!path || !*path)
-                return error_set(error, EINVAL, "the console socket path must not be empty");
-        if (strlen(path) < sizeof(address.sun_path)) {
-                strcpy(address.sun_path, path);
-        } else {
-                /* sun_path holds 108 bytes, and engines put their sockets in
-                 * deep temporary directories: reach a longer path through
-                 * /proc/self/fd/N of its directory, which connect() resolves
-                 * like any other path. */
-                const char *slash = strrchr(path, '/');
-                const char *name = slash ? slash + 1 : path;
-                _cleanup_free_ char *dir = slash ? strndup(path, (size_t) (slash - path)) : NULL;
-                if (slash && !dir)
-                        return error_set(error, ENOMEM, "out of memory");
-                dir_fd = open(!dir ? "." : *dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (dir_fd < 0)
-                        return error_set_errno(error, errno,
-                                               "open the directory of console socket `%s`", path);
-                int n = snprintf(address.sun_path, sizeof(address.sun_path), "/proc/self/fd/%d/%s",
-                                 dir_fd, name);
-                if (n < 0 || (size_t) n >= sizeof(address.sun_path))
-                        return error_set(error, ENAMETOOLONG,
-                                         "connect to console socket `%s`: its name is too long",
-                                         path);
-        }
-
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return error_set_errno(error, errno, "create a socket for console socket `%s`",
-                                       path);
-        if (connect(fd, (struct sockaddr *) &address, sizeof(address)) < 0)
-                return error_set_errno(error, errno, "connect to console socket `%s`", path);
-        *ret_fd = steal_fd(&fd);
-        return 0;
+        return unix_socket_connect(path, "console socket", ret_fd, error);
 }
 
 /* Opening the slave by name (/dev/pts/N) resolves a path that the container
