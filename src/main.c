@@ -220,11 +220,10 @@ static int first_unopened_fd(void)
 
 int main(int argc, char **argv)
 {
-        ocirun_cli cli = {
-            .root_path = NULL,
-            .rootless = "auto",
-            .failure_status = 1,
-            .first_own_fd = first_unopened_fd()};
+        ocirun_cli cli = {.root_path = NULL,
+                          .rootless = "auto",
+                          .failure_status = 1,
+                          .first_own_fd = first_unopened_fd()};
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
 
         int r = run(&cli, argc, argv, &error);
