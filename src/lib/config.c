@@ -6,6 +6,9 @@
 #include "cgroup.h"
 #include "config.h"
 #include "error.h"
+#include "intel_rdt.h"
+#include "memory_policy.h"
+#include "net_devices.h"
 #include "lsm.h"
 #include "seccomp_filter.h"
 #include "process.h"
@@ -81,5 +84,12 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
                 r = caps_validate(process->capabilities, error);
         if (r < 0)
                 return error_prefix(error, "config.json");
+        r = net_devices_validate(config, error);
+        if (r == 0)
+                r = memory_policy_validate(linux_config, error);
+        if (r == 0)
+                r = intel_rdt_validate(config, error);
+        if (r < 0)
+                return r;
         return rootfs_validate(config, error);
 }
