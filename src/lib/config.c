@@ -63,6 +63,20 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
         if ((config->hostname && *config->hostname) && !has_namespace(linux_config, "uts"))
                 return error_set(error, EINVAL,
                                  "config.json: hostname: setting it needs a uts namespace");
+        /* Without a uts namespace of its own, setdomainname would rename
+         * the host: runc refuses it too. */
+        if ((config->domainname && *config->domainname) && !has_namespace(linux_config, "uts"))
+                return error_set(error, EINVAL,
+                                 "config.json: domainname: setting it needs a uts namespace");
+        /* Refused like process.selinuxLabel rather than dropped (runc drops
+         * it): a container asked to have its mounts labelled must not get
+         * unlabelled ones. Engines only send it where SELinux runs. */
+        if (linux_config && linux_config->mount_label && *linux_config->mount_label &&
+            !lsm_selinux_enabled())
+                return error_set(error, ENOTSUP,
+                                 "config.json: linux.mountLabel: label `%s` asked for, but SELinux "
+                                 "is not enabled on this host",
+                                 linux_config->mount_label);
         if (linux_config) {
                 int r = seccomp_validate(linux_config->seccomp, "config.json", error);
                 if (r < 0)
