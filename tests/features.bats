@@ -167,3 +167,10 @@ eq(len(d["mountOptions"]), len(set(d["mountOptions"])), "mountOptions without re
 eq(d["linux"]["mountExtensions"]["idmap"]["enabled"], True, "mountExtensions.idmap.enabled")
 '
 }
+
+@test "features: linux.netDevices and linux.intelRdt are implemented" {
+	json_assert "$FEATURES" '
+eq(d["linux"]["netDevices"]["enabled"], True, "netDevices.enabled")
+eq(d["linux"]["intelRdt"]["enabled"], True, "intelRdt.enabled")
+'
+}

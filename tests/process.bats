@@ -448,6 +448,20 @@ c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != 
 	assert_nothing_left c1
 }
 
+@test "domainname without a uts namespace fails create naming the field, and the host's stays" {
+	local host_domain
+	host_domain=$(cat /proc/sys/kernel/domainname)
+	container_bundle "$BUNDLE" true
+	edit_config "$BUNDLE" 'c["domainname"] = "example.test"
+c.pop("hostname", None)
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]'
+	ocirun_detached create --bundle "$BUNDLE" c1
+	assert_status 1
+	assert_stderr_contains "config.json: domainname: setting it needs a uts namespace"
+	assert_nothing_left c1
+	assert_equal "$(cat /proc/sys/kernel/domainname)" "$host_domain" "the host's domainname"
+}
+
 @test "linux.sysctl: values are set in the container's own net and ipc namespaces, with /proc/sys read-only as spec makes it" {
 	local host_forward host_msgmax
 	host_forward=$(cat /proc/sys/net/ipv4/ip_forward)

@@ -6,6 +6,9 @@
 #include "cgroup.h"
 #include "config.h"
 #include "error.h"
+#include "intel_rdt.h"
+#include "memory_policy.h"
+#include "net_devices.h"
 #include "lsm.h"
 #include "seccomp_filter.h"
 #include "process.h"
@@ -60,6 +63,20 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
         if ((config->hostname && *config->hostname) && !has_namespace(linux_config, "uts"))
                 return error_set(error, EINVAL,
                                  "config.json: hostname: setting it needs a uts namespace");
+        /* Without a uts namespace of its own, setdomainname would rename
+         * the host: runc refuses it too. */
+        if ((config->domainname && *config->domainname) && !has_namespace(linux_config, "uts"))
+                return error_set(error, EINVAL,
+                                 "config.json: domainname: setting it needs a uts namespace");
+        /* Refused like process.selinuxLabel rather than dropped (runc drops
+         * it): a container asked to have its mounts labelled must not get
+         * unlabelled ones. Engines only send it where SELinux runs. */
+        if (linux_config && linux_config->mount_label && *linux_config->mount_label &&
+            !lsm_selinux_enabled())
+                return error_set(error, ENOTSUP,
+                                 "config.json: linux.mountLabel: label `%s` asked for, but SELinux "
+                                 "is not enabled on this host",
+                                 linux_config->mount_label);
         if (linux_config) {
                 int r = seccomp_validate(linux_config->seccomp, "config.json", error);
                 if (r < 0)
@@ -81,5 +98,12 @@ int config_validate_for_create(const ocispec_config *config, bool has_console_so
                 r = caps_validate(process->capabilities, error);
         if (r < 0)
                 return error_prefix(error, "config.json");
+        r = net_devices_validate(config, error);
+        if (r == 0)
+                r = memory_policy_validate(linux_config, error);
+        if (r == 0)
+                r = intel_rdt_validate(config, error);
+        if (r < 0)
+                return r;
         return rootfs_validate(config, error);
 }

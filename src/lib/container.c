@@ -25,6 +25,8 @@
 #include "hooks.h"
 #include "id_maps.h"
 #include "init.h"
+#include "intel_rdt.h"
+#include "net_devices.h"
 #include "notify.h"
 #include "pidfd_socket.h"
 #include "rootfs.h"
@@ -116,6 +118,10 @@ void create_job_finish(create_job *job)
 {
         cgroup_systemd_seed_release(&job->cgroup_seed);
         if (!job->committed) {
+                /* Before the kill: the fd keeps the namespace (and the
+                 * devices in it) alive until they are back. */
+                if (job->config)
+                        net_devices_move_back(job->config, job->netns_fd);
                 if (job->init > 0)
                         kill(job->init, SIGKILL);
                 if (job->child > 0 && job->child != job->init)
@@ -124,6 +130,8 @@ void create_job_finish(create_job *job)
                         waitpid(job->init, NULL, 0);
                 if (job->child > 0 && job->child != job->init)
                         waitpid(job->child, NULL, 0);
+                if (job->intel_rdt_made)
+                        intel_rdt_remove(job->config, job->id, job->intel_rdt_made);
                 if (job->state) {
                         _cleanup_(ocirun_error_freep) ocirun_error *ignored = NULL;
                         if (cgroup_destroy(job->state, &ignored) < 0)
@@ -135,6 +143,8 @@ void create_job_finish(create_job *job)
                                 ocirun_log(OCIRUN_LOG_WARNING, "%s", ignored->message);
                 }
         }
+        if (job->netns_fd >= 0)
+                close(job->netns_fd);
         if (job->dirfd >= 0)
                 close(job->dirfd);
         if (job->exec_fifo_fd >= 0)
@@ -302,7 +312,15 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                                 sync_send(job->sync_fd, SYNC_ERROR, -r, NULL, 0, NULL);
                         break;
                 case SYNC_RUNTIME_HOOKS:
-                        r = run_runtime_hooks(job, error);
+                        /* The init is in its namespaces and cgroup: the
+                         * devices and the resctrl group are in place
+                         * before any hook looks. */
+                        r = net_devices_move(job->config, job->init, &job->netns_fd, error);
+                        if (r == 0)
+                                r = intel_rdt_apply(job->config, job->id, job->init,
+                                                    &job->intel_rdt_made, error);
+                        if (r == 0)
+                                r = run_runtime_hooks(job, error);
                         if (r < 0)
                                 sync_send(job->sync_fd, SYNC_ERROR, -r, NULL, 0, NULL);
                         break;
@@ -697,6 +715,8 @@ int ocirun_container_delete(ocirun_root *root, const char *id, bool force, ociru
         if (state_read_config(dirfd, id, &config, NULL) == 0 && config->hooks)
                 run_hooks_as_warnings("poststop", config->hooks->poststop,
                                       config->hooks->poststop_len, state, "stopped");
+        if (config)
+                intel_rdt_remove(config, id, false);
         r = cgroup_destroy(state, error);
         if (r < 0)
                 return error_prefix(error, "delete %s", id);

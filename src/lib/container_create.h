@@ -32,6 +32,8 @@ typedef struct create_job {
         pid_t init;           /* the container's init */
         int *bind_source_fds; /* see rootfs_open_bind_sources */
         pid_t cgroup_seed;    /* holds a new systemd scope until the init is in it */
+        int netns_fd;         /* the container's, once linux.netDevices are in it */
+        bool intel_rdt_made;  /* a resctrl group of ours to remove on failure */
         bool committed;
 } create_job;
 
@@ -39,7 +41,7 @@ typedef struct create_job {
         {                                                                                          \
                 .root = (root_), .id = (id_), .options = (options_), .dirfd = -1,                  \
                 .exec_fifo_fd = -1, .console_socket_fd = (options_)->console_socket_fd,            \
-                .sync_fd = -1, .plan = {.pid_join_fd = -1},                                        \
+                .sync_fd = -1, .plan = {.pid_join_fd = -1}, .netns_fd = -1,                        \
         }
 
 /* Everything up to the point where the init is made; errors are not yet

@@ -174,6 +174,22 @@ static int add_cgroup(ocispec_features_linux *linux_features)
         return 0;
 }
 
+/* linux.netDevices (net_devices.c) and linux.intelRdt (intel_rdt.c) are
+ * implemented. As in runc, intelRdt says what this build can do, not what
+ * the host has: without resctrl, create refuses the field. */
+static int add_devices_and_rdt(ocispec_features_linux *linux_features)
+{
+        linux_features->net_devices = calloc(1, sizeof(*linux_features->net_devices));
+        linux_features->intel_rdt = calloc(1, sizeof(*linux_features->intel_rdt));
+        if (!linux_features->net_devices || !linux_features->intel_rdt)
+                return -ENOMEM;
+        *linux_features->net_devices =
+            (ocispec_features_linux_net_devices){.enabled = true, .has_enabled = true};
+        *linux_features->intel_rdt =
+            (ocispec_features_linux_intel_rdt){.enabled = true, .has_enabled = true};
+        return 0;
+}
+
 static int build_features(ocispec_features *features)
 {
         char version[64];
@@ -193,6 +209,8 @@ static int build_features(ocispec_features *features)
                 r = add_cgroup(features->linux);
         if (r == 0)
                 r = add_hooks_and_mount_options(features);
+        if (r == 0)
+                r = add_devices_and_rdt(features->linux);
         if (r < 0)
                 return r;
 

@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
+#include "memory_policy.h"
 #include "process.h"
 #include "seccomp_filter.h"
 #include "sync.h"
@@ -383,6 +384,8 @@ _Noreturn void init_main(init_args *args)
              * space), so amending the process's env touches nothing of
              * create's. */
             process_add_default_env((ocispec_process *) process, args->listen_fds, &error) < 0 ||
+            /* Before seccomp, which may forbid set_mempolicy. */
+            memory_policy_apply(config->linux, &error) < 0 ||
             process_prepare(process, config->linux ? config->linux->personality : NULL, seccomp,
                             args->sync_fd, &executable, &error) < 0 ||
             mark_fds_cloexec(args->preserve_fds, &error) < 0 ||
