@@ -212,6 +212,22 @@ c['hooks'] = {'startContainer': [$(probe_hook startContainer /hooks/probe)]}"
 	ocirun delete --force c1
 }
 
+@test "startContainer hooks run under the process's seccomp filter, with or without noNewPrivileges, as in runc" {
+	local nnp
+	for nnp in True False; do
+		rm -f "$BUNDLE/rootfs/hooks/mkdir.out"
+		edit_config "$BUNDLE" "c['process']['args'] = ['true']
+c['process']['noNewPrivileges'] = $nnp
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO'}]}
+c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'mkdir /from-hook >/hooks/mkdir.out 2>&1; grep ^Seccomp: /proc/self/status | tr -s \"\\t\" \" \" >>/hooks/mkdir.out']}]}"
+		run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+		assert_status 0
+		assert_equal "$(cat "$BUNDLE/rootfs/hooks/mkdir.out")" "mkdir: can't create directory '/from-hook': Operation not permitted
+Seccomp: 2" "what the hook saw (noNewPrivileges $nnp)"
+		[[ ! -e "$BUNDLE/rootfs/from-hook" ]] || fail "the hook's mkdir ran (noNewPrivileges $nnp)"
+	done
+}
+
 @test "poststart hooks run at start in the runtime's namespaces, with the running state" {
 	edit_config "$BUNDLE" "c['annotations'] = {'org.example.hooks': 'yes'}
 c['hooks'] = {'poststart': [$(probe_hook poststart)]}"
