@@ -239,7 +239,7 @@ static int validate_notify_rule(const ocispec_linux_seccomp *seccomp, size_t ind
                                          "SCMP_ACT_NOTIFY cannot apply to sendmsg: ocirun hands "
                                          "the listener its fd with it",
                                          file, index, j);
-        if (!seccomp->listener_path)
+        if (!seccomp->listener_path || !*seccomp->listener_path)
                 return error_set(error, EINVAL,
                                  "%s: linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY "
                                  "(syscalls[%zu])",
@@ -252,6 +252,9 @@ static int validate_listener(const ocispec_linux_seccomp *seccomp, const char *f
 {
         struct sockaddr_un address;
         const char *path = seccomp->listener_path;
+        /* Empty is unset, as in runc (Go cannot tell the two apart). */
+        if (path && !*path)
+                path = NULL;
         if (!path)
                 return seccomp->listener_metadata
                            ? error_set(error, EINVAL,
