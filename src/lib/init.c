@@ -371,9 +371,9 @@ _Noreturn void init_main(init_args *args)
         }
         if (rootfs_prepare(&args->rootfs, &error) < 0)
                 fail(args, error);
-        if (config->hooks &&
-            hooks_run("createContainer", config->hooks->create_container,
-                      config->hooks->create_container_len, creating_json, &error) < 0)
+        if (config->hooks && hooks_run_in("createContainer", config->hooks->create_container,
+                                          config->hooks->create_container_len, creating_json,
+                                          args->rootfs.rootfs, &error) < 0)
                 fail(args, error);
         /* sysctls go before rootfs_finish: /proc/sys is among the usual
          * read-only paths. */
