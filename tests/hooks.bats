@@ -9,8 +9,9 @@
 # would not do: for `#!` files the kernel replaces argv[0] by the script's
 # path, and a shell adds to the environment it passes on. The probe writes,
 # next to its own executable, NAME.stdin, NAME.argv and NAME.env (one entry a
-# line), NAME.ns (its mount and pid namespaces), and appends NAME to `order`;
-# NAME is the base name of its argv[0]. Its executable lives in the rootfs
+# line), NAME.ns (its mount and pid namespaces), NAME.cwd (its working
+# directory), and appends NAME to `order`; NAME is the base name of its
+# argv[0]. Its executable lives in the rootfs
 # (ROOTFS/hooks/probe), so that hooks on the host (path ROOTFS/hooks/probe)
 # and hooks inside the container after pivot_root (path /hooks/probe) all
 # write into the same directory.
@@ -78,6 +79,9 @@ setup_file() {
 		        f = out(".ns", "w");
 		        write_ns(f, "mnt");
 		        write_ns(f, "pid");
+		        fclose(f);
+		        f = out(".cwd", "w");
+		        fprintf(f, "%s\n", getcwd(buf, sizeof(buf)) ? buf : "?");
 		        fclose(f);
 		        name = "order";
 		        f = out("", "a");
@@ -210,6 +214,46 @@ c['hooks'] = {'startContainer': [$(probe_hook startContainer /hooks/probe)]}"
 	assert_equal "$(probe_ns startContainer mnt)" "$(readlink "/proc/$pid/ns/mnt")" "startContainer's mount namespace (the container's)"
 	assert_equal "$(probe_ns startContainer pid)" "$(readlink "/proc/$pid/ns/pid")" "startContainer's pid namespace (the container's)"
 	ocirun delete --force c1
+}
+
+@test "hooks start in runc's working directories: the bundle, the rootfs, process.cwd, the caller's" {
+	edit_config "$BUNDLE" "c['process']['cwd'] = '/tmp'
+c['hooks'] = {'prestart': [$(probe_hook prestart)], 'createRuntime': [$(probe_hook createRuntime)],
+    'createContainer': [$(probe_hook createContainer)], 'startContainer': [$(probe_hook startContainer /hooks/probe)],
+    'poststart': [$(probe_hook poststart)], 'poststop': [$(probe_hook poststop)]}"
+	local caller="$TEST_TMP/caller"
+	mkdir -p "$caller"
+	caller=$(realpath "$caller")
+	cd "$caller"
+	ocirun_detached create --bundle "$BUNDLE_REAL" c1
+	assert_status 0
+	run ocirun start c1
+	assert_status 0
+	for _ in $(seq 100); do [[ -e "$OUT/poststart.cwd" ]] && break; sleep 0.05; done
+	run ocirun delete --force c1
+	assert_status 0
+	assert_equal "$(cat "$OUT/prestart.cwd")" "$BUNDLE_REAL" "prestart's cwd"
+	assert_equal "$(cat "$OUT/createRuntime.cwd")" "$BUNDLE_REAL" "createRuntime's cwd"
+	assert_equal "$(cat "$OUT/createContainer.cwd")" "$BUNDLE_REAL/rootfs" "createContainer's cwd"
+	assert_equal "$(cat "$OUT/startContainer.cwd")" /tmp "startContainer's cwd (process.cwd)"
+	assert_equal "$(cat "$OUT/poststart.cwd")" "$caller" "poststart's cwd"
+	assert_equal "$(cat "$OUT/poststop.cwd")" "$caller" "poststop's cwd"
+}
+
+@test "startContainer hooks run under the process's seccomp filter, with or without noNewPrivileges, as in runc" {
+	local nnp
+	for nnp in True False; do
+		rm -f "$BUNDLE/rootfs/hooks/mkdir.out"
+		edit_config "$BUNDLE" "c['process']['args'] = ['true']
+c['process']['noNewPrivileges'] = $nnp
+c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO'}]}
+c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'mkdir /from-hook >/hooks/mkdir.out 2>&1; grep ^Seccomp: /proc/self/status | tr -s \"\\t\" \" \" >>/hooks/mkdir.out']}]}"
+		run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+		assert_status 0
+		assert_equal "$(cat "$BUNDLE/rootfs/hooks/mkdir.out")" "mkdir: can't create directory '/from-hook': Operation not permitted
+Seccomp: 2" "what the hook saw (noNewPrivileges $nnp)"
+		[[ ! -e "$BUNDLE/rootfs/from-hook" ]] || fail "the hook's mkdir ran (noNewPrivileges $nnp)"
+	done
 }
 
 @test "poststart hooks run at start in the runtime's namespaces, with the running state" {

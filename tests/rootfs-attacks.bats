@@ -589,6 +589,28 @@ sys.stdout.buffer.write(data)
 	done
 }
 
+@test "a /proc or /sys that is a symlink inside the rootfs, or a file, is refused with runc's words, leaving nothing" {
+	container_bundle "$BUNDLE" true
+	local what kind
+	for what in 0:proc:proc 5:sys:sysfs; do
+		IFS=: read -r index dir type <<<"$what"
+		for kind in symlink file; do
+			rm -rf "${ROOTFS:?}/$dir"
+			if [[ "$kind" == symlink ]]; then
+				mkdir -p "$ROOTFS/real-$dir"
+				ln -s "/real-$dir" "$ROOTFS/$dir"
+			else
+				echo image >"$ROOTFS/$dir"
+			fi
+			create_c1
+			assert_refused c1 "mounts[$index]: mount $type \`$type\` on \`/$dir\`: \`/$dir\` is not a directory (a $kind): filesystem \"$type\" must be mounted on ordinary directory"
+			[[ -z "$(ls -A "$ROOTFS/real-$dir" 2>/dev/null)" ]] || fail "something was mounted or made in /real-$dir"
+		done
+		rm -f "$ROOTFS/$dir"
+		mkdir "$ROOTFS/$dir"
+	done
+}
+
 @test "CVE-2025-52881: linux.sysctl cannot be redirected to a host file by a /proc/sys that is not procfs" {
 	# No proc mount: the image's /proc is used, and its /proc/sys/kernel is
 	# a symlink into a volume of the host. The volume's file is root's

@@ -128,6 +128,45 @@ eq((d["state"]["status"], d["state"]["pid"]), ("running", int(sys.argv[3])), "th
 	assert_equal "$(grep -c '^fds 1$' "$AGENT_LOG")" 3 "connections the agent got"
 }
 
+@test "seccomp notify: write can be notified: the runtime's own messages after the filter do not go through write" {
+	local nnp answer expected agent=""
+	for nnp in True False; do
+		for answer in continue 28; do
+			rm -rf "$BUNDLE"
+			[[ -z "$agent" ]] || kill_our_pid "$agent"
+			rm -f "$AGENT_SOCKET" "$AGENT_LOG"
+			start_agent "$answer"
+			agent=${TEST_PIDS[-1]}
+			notify_bundle "c['process']['noNewPrivileges'] = $nnp
+c['linux']['seccomp']['syscalls'][0]['names'] = ['write']" \
+				sh -c 'echo to-stdout || echo failed >&2; exit 3'
+			run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+			assert_status 3
+			expected=to-stdout
+			[[ "$answer" == continue ]] || expected=""
+			assert_output_equals "$expected"
+		done
+	done
+}
+
+@test "seccomp notify: with the ENOSYS stub in front, notified syscalls still reach the listener" {
+	[[ "$(uname -m)" == x86_64 ]] || skip "the probe's numbers are x86_64's"
+	start_agent 28
+	container_bundle "$BUNDLE" /syscall-probe 110 1000 39
+	cp "$TEST_TOOLS/syscall-probe" "$BUNDLE/rootfs/syscall-probe"
+	# Allowed: what the init and the static probe need; getppid (110) is
+	# notified; the rest gets EPERM, or ENOSYS above faccessat2 (439).
+	edit_config "$BUNDLE" "c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ERRNO', 'architectures': ['SCMP_ARCH_X86_64'], 'listenerPath': '$AGENT_SOCKET', 'syscalls': [
+    {'names': ['read', 'write', 'close', 'fstat', 'newfstatat', 'mmap', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'ioctl', 'poll', 'ppoll', 'getpid', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg', 'execve', 'exit', 'exit_group', 'arch_prctl', 'set_tid_address', 'set_robust_list', 'rseq', 'prlimit64', 'readlink', 'readlinkat', 'getrandom', 'futex', 'fcntl', 'openat', 'faccessat', 'faccessat2', 'capget', 'capset', 'prctl', 'chdir', 'setresuid', 'setresgid', 'setgroups', 'setsid', 'close_range'], 'action': 'SCMP_ACT_ALLOW'},
+    {'names': ['getppid'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_status 0
+	assert_output_equals "110 ENOSPC
+1000 ENOSYS
+39 ok"
+	assert_equal "$(grep -c '^fds 1$' "$AGENT_LOG")" 1 "connections the agent got"
+}
+
 @test "seccomp notify: no listener at listenerPath fails create with its reason, leaving nothing" {
 	notify_bundle "" true
 	ocirun_detached create --bundle "$BUNDLE" c1
@@ -150,6 +189,15 @@ eq((d["state"]["status"], d["state"]["pid"]), ("running", int(sys.argv[3])), "th
 	assert_equal "$(container_status c1)" running "the container's status"
 }
 
+@test "seccomp notify: an empty listenerPath is no listener, as in runc: fine without notify rules" {
+	notify_bundle "c['linux']['seccomp']['listenerPath'] = ''
+del c['linux']['seccomp']['listenerMetadata']
+c['linux']['seccomp']['syscalls'][0]['action'] = 'SCMP_ACT_ERRNO'" sh -c 'mkdir /blocked 2>&1'
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_output_equals "mkdir: can't create directory '/blocked': Operation not permitted"
+	assert_stderr_empty
+}
+
 # refused EXTRA-PYTHON MESSAGE: create fails with the one line MESSAGE and
 # leaves nothing behind.
 refused() {
@@ -165,6 +213,8 @@ refused() {
 	refused "del c['linux']['seccomp']['listenerPath']" \
 		'config.json: linux.seccomp.listenerMetadata: needs listenerPath'
 	refused "del c['linux']['seccomp']['listenerPath']; del c['linux']['seccomp']['listenerMetadata']" \
+		'config.json: linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY (syscalls[0])'
+	refused "c['linux']['seccomp']['listenerPath'] = ''; del c['linux']['seccomp']['listenerMetadata']" \
 		'config.json: linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY (syscalls[0])'
 	refused "c['linux']['seccomp']['listenerPath'] = 'agent.sock'" \
 		'config.json: linux.seccomp.listenerPath: must be an absolute path, not "agent.sock"'

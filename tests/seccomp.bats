@@ -170,6 +170,66 @@ Seccomp: 2"
 	assert_output_equals "mkdir: can't create directory '/blocked': Operation not permitted"
 }
 
+# What the container's init and a static program need once the filter is
+# in: the highest of these is faccessat2 (439 on x86_64 and i386).
+COMMON_SYSCALLS="['read', 'write', 'close', 'fstat', 'newfstatat', 'statx', 'lseek', 'mmap', 'mprotect', 'munmap', 'brk', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'ioctl', 'pread64', 'access', 'faccessat', 'faccessat2', 'poll', 'ppoll', 'dup2', 'dup3', 'getpid', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg', 'execve', 'exit', 'exit_group', 'arch_prctl', 'set_tid_address', 'set_robust_list', 'rseq', 'prlimit64', 'readlink', 'readlinkat', 'getrandom', 'futex', 'uname', 'fcntl', 'open', 'openat', 'chdir', 'fchdir', 'getcwd', 'capget', 'capset', 'prctl', 'setresuid', 'setresgid', 'setgroups', 'setsid', 'getuid', 'getgid', 'geteuid', 'getegid', 'close_range']"
+
+# enosys_bundle DEFAULT-ACTION ARCHITECTURES-PYTHON NR...: a bundle whose
+# filter allows COMMON_SYSCALLS only, running the syscall probe on NR...
+enosys_bundle() {
+	local default=$1 archs=$2
+	shift 2
+	rm -rf "$BUNDLE"
+	seccomp_bundle "{'defaultAction': '$default', 'architectures': $archs, 'syscalls': [{'names': $COMMON_SYSCALLS, 'action': 'SCMP_ACT_ALLOW'}]}" \
+		/syscall-probe "$@"
+	cp "$TEST_TOOLS/syscall-probe" "$BUNDLE/rootfs/syscall-probe"
+}
+
+@test "seccomp: a syscall above the highest the profile names gets ENOSYS, per architecture, as in runc" {
+	[[ "$(uname -m)" == x86_64 ]] || skip "the probe's numbers are x86_64's and i386's"
+	local nnp
+	# 39 getpid (listed), 110 getppid (not listed, below faccessat2), 451
+	# cachestat (known, above it), 1000 (no syscall); the i386 ones through
+	# int 0x80: 20 getpid, 64 getppid; x32's numbers are x86_64's with bit
+	# 30 (the filter sees them even where the kernel has no x32).
+	for nnp in True False; do
+		enosys_bundle SCMP_ACT_ERRNO "['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']" \
+			39 110 451 1000 i386:20 i386:64 i386:1000 x32:110 x32:1000
+		edit_config "$BUNDLE" "c['process']['noNewPrivileges'] = $nnp"
+		run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+		assert_status 0
+		assert_output_equals "39 ok
+110 EPERM
+451 ENOSYS
+1000 ENOSYS
+i386:20 ok
+i386:64 EPERM
+i386:1000 ENOSYS
+x32:110 EPERM
+x32:1000 ENOSYS"
+	done
+}
+
+@test "seccomp: the ENOSYS stub also spares a killing default action, and is left out where runc leaves it out" {
+	[[ "$(uname -m)" == x86_64 ]] || skip "the probe's numbers are x86_64's"
+	enosys_bundle SCMP_ACT_KILL_PROCESS "['SCMP_ARCH_X86_64']" 1000 39
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_status 0
+	assert_output_equals "1000 ENOSYS
+39 ok"
+	# Unlisted, the architecture gets no stub (runc's rule): the default.
+	enosys_bundle SCMP_ACT_ERRNO "[]" 1000 110
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_output_equals "1000 EPERM
+110 EPERM"
+	# An errnoRet of ENOSYS needs none.
+	enosys_bundle SCMP_ACT_ERRNO "['SCMP_ARCH_X86_64']" 1000 110
+	edit_config "$BUNDLE" "c['linux']['seccomp']['defaultErrnoRet'] = 38"
+	run --separate-stderr ocirun run --bundle "$BUNDLE" c1
+	assert_output_equals "1000 ENOSYS
+110 ENOSYS"
+}
+
 # refused FILTER MESSAGE: create fails with one line starting with MESSAGE
 # and leaves nothing behind.
 refused() {

@@ -608,10 +608,11 @@ static int run_restore_hooks(create_job *job, pid_t pid, ocirun_error **error)
         int r = container_hook_state_json(job->state, "creating", &json, &len, error);
         if (r < 0)
                 return r;
-        r = hooks_run("prestart", hooks->prestart, hooks->prestart_len, json, error);
+        r = hooks_run_in("prestart", hooks->prestart, hooks->prestart_len, json, job->bundle,
+                         error);
         if (r == 0)
-                r = hooks_run("createRuntime", hooks->create_runtime, hooks->create_runtime_len,
-                              json, error);
+                r = hooks_run_in("createRuntime", hooks->create_runtime, hooks->create_runtime_len,
+                                 json, job->bundle, error);
         return r;
 }
 

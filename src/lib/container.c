@@ -260,10 +260,11 @@ static int run_runtime_hooks(create_job *job, ocirun_error **error)
         if (r < 0)
                 return r;
         if (hooks) {
-                r = hooks_run("prestart", hooks->prestart, hooks->prestart_len, creating, error);
+                r = hooks_run_in("prestart", hooks->prestart, hooks->prestart_len, creating,
+                                 job->bundle, error);
                 if (r == 0)
-                        r = hooks_run("createRuntime", hooks->create_runtime,
-                                      hooks->create_runtime_len, creating, error);
+                        r = hooks_run_in("createRuntime", hooks->create_runtime,
+                                         hooks->create_runtime_len, creating, job->bundle, error);
                 if (r < 0)
                         return r;
         }

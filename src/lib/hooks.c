@@ -250,8 +250,8 @@ __attribute__((noreturn)) static void hook_child_fail(int report_fd)
  * does not exist here. Any failure is reported as an errno through
  * HOOK_REPORT_FD. */
 __attribute__((noreturn)) static void hook_child(const ocispec_hook *hook, char *const *argv,
-                                                 char *const *envp, int stdin_fd, int stdout_fd,
-                                                 int stderr_fd, int report_fd)
+                                                 char *const *envp, const char *cwd, int stdin_fd,
+                                                 int stdout_fd, int stderr_fd, int report_fd)
 {
         int fds[4] = {stdin_fd, stdout_fd, stderr_fd, report_fd};
 
@@ -284,6 +284,8 @@ __attribute__((noreturn)) static void hook_child(const ocispec_hook *hook, char 
                 hook_child_fail(fds[3]);
         close_all_from(HOOK_REPORT_FD + 1);
 
+        if (cwd && chdir(cwd) < 0)
+                hook_child_fail(HOOK_REPORT_FD);
         execve(hook->path, argv, envp);
         hook_child_fail(HOOK_REPORT_FD);
 }
@@ -375,7 +377,8 @@ hook_fail(ocirun_error **error, int code, const char *kind, size_t index, const 
 }
 
 static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook,
-                        const char *state_json, size_t state_len, ocirun_error **error)
+                        const char *state_json, size_t state_len, const char *cwd,
+                        ocirun_error **error)
 {
         const char *path = hook->path ? hook->path : "";
         char *default_argv[] = {(char *) path, NULL};
@@ -419,7 +422,8 @@ static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook
         process.pid = hook_spawn(&process.pidfd);
         int spawn_errno = errno;
         if (process.pid == 0)
-                hook_child(hook, argv, envp, stdin_read, stdout_write, stderr_write, report_write);
+                hook_child(hook, argv, envp, cwd, stdin_read, stdout_write, stderr_write,
+                           report_write);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         if (process.pid < 0)
                 return error_set_errno(error, spawn_errno, "%s hook #%zu (%s): start a process",
@@ -543,16 +547,22 @@ static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook
                          "ended with wait status 0x%x", (unsigned int) status);
 }
 
-int hooks_run(const char *kind, const ocispec_hook *hooks, size_t n, const char *state_json,
-              ocirun_error **error)
+int hooks_run_in(const char *kind, const ocispec_hook *hooks, size_t n, const char *state_json,
+                 const char *cwd, ocirun_error **error)
 {
         size_t state_len = state_json ? strlen(state_json) : 0;
 
         for (size_t i = 0; i < n; i++) {
                 int r = hook_run_one(kind, i, &hooks[i], state_json ? state_json : "", state_len,
-                                     error);
+                                     cwd, error);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int hooks_run(const char *kind, const ocispec_hook *hooks, size_t n, const char *state_json,
+              ocirun_error **error)
+{
+        return hooks_run_in(kind, hooks, n, state_json, NULL, error);
 }

@@ -17,4 +17,10 @@
 int hooks_run(const char *kind, const ocispec_hook *hooks, size_t n, const char *state_json,
               ocirun_error **error);
 
+/* The same, each hook starting in cwd (NULL: the caller's), as runc's do:
+ * prestart and createRuntime in the bundle (runc create chdirs there),
+ * createContainer in the rootfs (runc's init chdirs there first). */
+int hooks_run_in(const char *kind, const ocispec_hook *hooks, size_t n, const char *state_json,
+                 const char *cwd, ocirun_error **error);
+
 #endif

@@ -372,9 +372,9 @@ _Noreturn void init_main(init_args *args)
         }
         if (rootfs_prepare(&args->rootfs, &error) < 0)
                 fail(args, error);
-        if (config->hooks &&
-            hooks_run("createContainer", config->hooks->create_container,
-                      config->hooks->create_container_len, creating_json, &error) < 0)
+        if (config->hooks && hooks_run_in("createContainer", config->hooks->create_container,
+                                          config->hooks->create_container_len, creating_json,
+                                          args->rootfs.rootfs, &error) < 0)
                 fail(args, error);
         /* sysctls go before rootfs_finish: /proc/sys is among the usual
          * read-only paths. */
@@ -402,14 +402,17 @@ _Noreturn void init_main(init_args *args)
          * for that, so poststart hooks run after the process has started. */
         if (wait_for_start(args->exec_fifo_fd, &error) < 0)
                 fail_late(error);
-        if (config->hooks && hooks_run("startContainer", config->hooks->start_container,
-                                       config->hooks->start_container_len,
-                                       created_json ? created_json : creating_json, &error) < 0)
-                fail_late(error);
+        /* startContainer hooks run as runc runs them: under the LSM label
+         * and the seccomp filter of the process, whichever noNewPrivileges
+         * is, so a hook in the container can do no more than the process. */
         if (process_apply_cpu_affinity(process, true, &error) < 0 ||
             lsm_set_exec_labels(process, &error) < 0 ||
             (!seccomp_before_ready &&
              seccomp_install(seccomp, process->no_new_privileges, true, -1, &error) < 0))
+                fail_late(error);
+        if (config->hooks && hooks_run("startContainer", config->hooks->start_container,
+                                       config->hooks->start_container_len,
+                                       created_json ? created_json : creating_json, &error) < 0)
                 fail_late(error);
         process_exec(process, executable, &error);
         fail_late(error);

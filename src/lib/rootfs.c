@@ -457,6 +457,12 @@ static int mount_filesystem(int root_fd, const ocispec_mount *m, const char *des
         struct stat st;
         if (fstat(target_fd, &st) < 0)
                 return error_set_errno(error, errno, "stat `%s`", destination);
+        if (!S_ISDIR(st.st_mode) && proc_like)
+                /* runc's words, which users search for. */
+                return error_set(error, ENOTDIR,
+                                 "`%s` is not a directory (%s): filesystem \"%s\" must be "
+                                 "mounted on ordinary directory",
+                                 destination, S_ISLNK(st.st_mode) ? "a symlink" : "a file", type);
         if (!S_ISDIR(st.st_mode))
                 return error_set(error, ENOTDIR, "`%s` is not a directory", destination);
         r = check_proc_destination(target_fd, destination, type, error);

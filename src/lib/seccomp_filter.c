@@ -1,9 +1,15 @@
 /* linux.seccomp through libseccomp; see seccomp_filter.h for the semantics. */
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -173,6 +179,14 @@ static uint32_t arch_token(const char *spec_name)
         return 0;
 }
 
+static unsigned long flag_value(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+                if (strcmp(flags[i].name, name) == 0)
+                        return flags[i].flag;
+        return 0;
+}
+
 static int flag_attribute(const char *name, int *ret)
 {
         for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
@@ -225,7 +239,7 @@ static int validate_notify_rule(const ocispec_linux_seccomp *seccomp, size_t ind
                                          "SCMP_ACT_NOTIFY cannot apply to sendmsg: ocirun hands "
                                          "the listener its fd with it",
                                          file, index, j);
-        if (!seccomp->listener_path)
+        if (!seccomp->listener_path || !*seccomp->listener_path)
                 return error_set(error, EINVAL,
                                  "%s: linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY "
                                  "(syscalls[%zu])",
@@ -238,6 +252,9 @@ static int validate_listener(const ocispec_linux_seccomp *seccomp, const char *f
 {
         struct sockaddr_un address;
         const char *path = seccomp->listener_path;
+        /* Empty is unset, as in runc (Go cannot tell the two apart). */
+        if (path && !*path)
+                path = NULL;
         if (!path)
                 return seccomp->listener_metadata
                            ? error_set(error, EINVAL,
@@ -387,7 +404,7 @@ static void to_condition(const ocispec_syscall_arg *arg, struct scmp_arg_cmp *re
 }
 
 static int add_rules(scmp_filter_ctx ctx, const ocispec_syscall *call, size_t index,
-                     uint32_t default_action, ocirun_error **error)
+                     uint32_t default_action, bool *notify_used, ocirun_error **error)
 {
         action_kind kind;
         if (action_lookup(call->action, &kind) < 0)
@@ -426,12 +443,14 @@ static int add_rules(scmp_filter_ctx ctx, const ocispec_syscall *call, size_t in
                                                "linux.seccomp.syscalls[%zu]: add the rule for "
                                                "`%s`",
                                                index, call->names[i]);
+                if (kind == ACTION_NOTIFY)
+                        *notify_used = true;
         }
         return 0;
 }
 
 static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *ret,
-                        ocirun_error **error)
+                        bool *ret_notify_used, ocirun_error **error)
 {
         action_kind kind;
         if (action_lookup(seccomp->default_action, &kind) < 0)
@@ -463,13 +482,263 @@ static int build_filter(const ocispec_linux_seccomp *seccomp, scmp_filter_ctx *r
                         return error_set_errno(error, -r, "linux.seccomp.flags[%zu]: `%s`", i,
                                                seccomp->flags[i]);
         }
+        *ret_notify_used = false;
         for (size_t i = 0; i < seccomp->syscalls_len; i++) {
-                r = add_rules(ctx, &seccomp->syscalls[i], i, default_action, error);
+                r = add_rules(ctx, &seccomp->syscalls[i], i, default_action, ret_notify_used,
+                              error);
                 if (r < 0)
                         return r;
         }
         *ret = ctx;
         ctx = NULL;
+        return 0;
+}
+
+/* ---- the -ENOSYS stub ------------------------------------------------------------ */
+
+/* A syscall that the profile does not know, being newer than the profile
+ * or its libseccomp, would get the default action, usually EPERM; programs
+ * (glibc's clone3 and close_range wrappers, say) fall back to an older call
+ * only on ENOSYS, and read EPERM as a real refusal. As runc does, a stub in
+ * front of libseccomp's program answers ENOSYS for every syscall numbered
+ * above the highest one the profile names, per architecture of
+ * linux.seccomp.architectures (none listed: no stub, as in runc). x32 shares
+ * x86_64's audit arch and sets bit 30 of the number, so it gets a bound of
+ * its own; s390's syscall 0 (setup) is where the kernel leaves numbers too
+ * large for the instruction, so it gets ENOSYS too. */
+
+#define X32_SYSCALL_BIT 0x40000000U
+#define STUB_MAX_ARCHS ARRAY_SIZE(archs)
+/* Per arch: load, two jumps, a return and a jump to the filter, doubled for
+ * x86_64 with x32, plus the s390 test; the dispatch takes two per arch. */
+#define STUB_MAX_LEN (2 + STUB_MAX_ARCHS * 12)
+
+struct stub_arch {
+        uint32_t audit_arch; /* what the kernel puts in seccomp_data.arch */
+        uint32_t highest;    /* 0: none of the profile's names is known there */
+        uint32_t highest_x32;
+        bool s390;
+};
+
+static uint32_t highest_syscall(const ocispec_linux_seccomp *seccomp, uint32_t arch)
+{
+        uint32_t highest = 0;
+        for (size_t i = 0; i < seccomp->syscalls_len; i++)
+                for (size_t j = 0; j < seccomp->syscalls[i].names_len; j++) {
+                        /* Negative: unknown, or a multiplexed pseudo-syscall. */
+                        int nr =
+                            seccomp_syscall_resolve_name_arch(arch, seccomp->syscalls[i].names[j]);
+                        if (nr > 0 && (uint32_t) nr > highest)
+                                highest = (uint32_t) nr;
+                }
+        return highest;
+}
+
+static bool wants_enosys_stub(const ocispec_linux_seccomp *seccomp, action_kind default_kind,
+                              uint32_t default_action)
+{
+        /* Allow, log and trace already let an unknown syscall reach the
+         * kernel, which answers ENOSYS itself (a tracer handles it). */
+        return default_kind != ACTION_ALLOW && default_kind != ACTION_LOG &&
+               default_kind != ACTION_TRACE && default_action != SCMP_ACT_ERRNO(ENOSYS) &&
+               seccomp->architectures_len > 0;
+}
+
+static size_t collect_stub_archs(const ocispec_linux_seccomp *seccomp, struct stub_arch *out)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < seccomp->architectures_len; i++) {
+                uint32_t token = arch_token(seccomp->architectures[i]);
+                bool x32 = token == SCMP_ARCH_X32;
+                uint32_t audit_arch = x32 ? SCMP_ARCH_X86_64 : token;
+                uint32_t highest = highest_syscall(seccomp, token);
+                size_t k = 0;
+                while (k < n && out[k].audit_arch != audit_arch)
+                        k++;
+                if (k == n) {
+                        if (n == STUB_MAX_ARCHS)
+                                break;
+                        out[n++] = (struct stub_arch){.audit_arch = audit_arch,
+                                                      .s390 = token == SCMP_ARCH_S390 ||
+                                                              token == SCMP_ARCH_S390X};
+                }
+                if (x32)
+                        out[k].highest_x32 = highest;
+                else
+                        out[k].highest = highest;
+        }
+        return n;
+}
+
+/* Jumps of classic BPF are relative; a conditional one reaches 255
+ * instructions at most, so the conditionals here only hop over their
+ * neighbours and every far target is reached with `ja`, patched once the
+ * stub's length is known. */
+struct stub_builder {
+        struct sock_filter insns[STUB_MAX_LEN];
+        size_t len;
+        size_t to_filter[STUB_MAX_LEN]; /* the `ja`s to the filter's start */
+        size_t n_to_filter;
+};
+
+static void emit(struct stub_builder *b, struct sock_filter insn)
+{
+        b->insns[b->len++] = insn;
+}
+
+static void emit_to_filter(struct stub_builder *b)
+{
+        b->to_filter[b->n_to_filter++] = b->len;
+        emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0));
+}
+
+/* Numbers above HIGHEST get ENOSYS, the others go on to the filter. */
+static void emit_bound(struct stub_builder *b, uint32_t highest)
+{
+        emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, highest, 0, 1));
+        emit(b, (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SCMP_ACT_ERRNO(ENOSYS)));
+        emit_to_filter(b);
+}
+
+static void emit_section(struct stub_builder *b, const struct stub_arch *arch)
+{
+        emit(b, (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                              offsetof(struct seccomp_data, nr)));
+        if (arch->s390) {
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1));
+                emit(b, (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SCMP_ACT_ERRNO(ENOSYS)));
+        }
+        if (arch->audit_arch != SCMP_ARCH_X86_64) {
+                emit_bound(b, arch->highest);
+                return;
+        }
+        /* x86_64: bit 30 tells x32 calls from native ones; a mode the
+         * profile does not list goes to the filter untouched. */
+        if (arch->highest && arch->highest_x32) {
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT,
+                                                      3, 0));
+                emit_bound(b, arch->highest);
+                emit_bound(b, arch->highest_x32);
+        } else if (arch->highest) {
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT,
+                                                      2, 0));
+                emit_bound(b, arch->highest);
+        } else {
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT,
+                                                      0, 2));
+                emit_bound(b, arch->highest_x32);
+        }
+}
+
+/* The stub for the profile, or 0 instructions when it needs none. */
+static size_t build_enosys_stub(const ocispec_linux_seccomp *seccomp, struct stub_builder *b)
+{
+        struct stub_arch found[STUB_MAX_ARCHS], used[STUB_MAX_ARCHS];
+        size_t n_found = collect_stub_archs(seccomp, found), n = 0;
+        size_t dispatch[STUB_MAX_ARCHS];
+
+        for (size_t i = 0; i < n_found; i++)
+                if (found[i].highest || found[i].highest_x32)
+                        used[n++] = found[i];
+        b->len = b->n_to_filter = 0;
+        if (n == 0)
+                return 0;
+        emit(b, (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                              offsetof(struct seccomp_data, arch)));
+        for (size_t i = 0; i < n; i++) {
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, used[i].audit_arch,
+                                                      0, 1));
+                dispatch[i] = b->len;
+                emit(b, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0));
+        }
+        emit_to_filter(b);
+        for (size_t i = 0; i < n; i++) {
+                b->insns[dispatch[i]].k = (uint32_t) (b->len - dispatch[i] - 1);
+                emit_section(b, &used[i]);
+        }
+        for (size_t i = 0; i < b->n_to_filter; i++)
+                b->insns[b->to_filter[i]].k = (uint32_t) (b->len - b->to_filter[i] - 1);
+        return b->len;
+}
+
+/* libseccomp's program for the filter, as the kernel takes it. */
+static int export_program(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_len,
+                          ocirun_error **error)
+{
+        _cleanup_close_ int fd = memfd_create("ocirun-seccomp", MFD_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+                return error_set_errno(error, errno, "seccomp: create a memfd for the filter");
+        int r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return error_set_errno(error, -r, "seccomp: export the filter");
+        if (fstat(fd, &st) < 0)
+                return error_set_errno(error, errno, "seccomp: stat the exported filter");
+        size_t size = (size_t) st.st_size;
+        if (size == 0 || size % sizeof(struct sock_filter) != 0)
+                return error_set(error, EINVAL, "seccomp: the exported filter has %zu bytes", size);
+        _cleanup_free_ struct sock_filter *program = malloc(size);
+        if (!program)
+                return error_set(error, ENOMEM, "out of memory");
+        for (size_t done = 0; done < size;) {
+                ssize_t n = pread(fd, (char *) program + done, size - done, (off_t) done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return error_set_errno(error, n < 0 ? errno : EIO,
+                                               "seccomp: read the exported filter");
+                done += (size_t) n;
+        }
+        *ret = program;
+        program = NULL;
+        *ret_len = size / sizeof(struct sock_filter);
+        return 0;
+}
+
+/* The flags libseccomp's seccomp_load would pass, from the config (TSYNC
+ * aside: the caller is single-threaded, and the kernel refuses it next to
+ * NEW_LISTENER). */
+static unsigned long load_flags(const ocispec_linux_seccomp *seccomp, bool notify_used)
+{
+        unsigned long result = notify_used ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+        for (size_t i = 0; i < seccomp->flags_len; i++) {
+                unsigned long flag = flag_value(seccomp->flags[i]);
+                if (flag == SECCOMP_FILTER_FLAG_TSYNC ||
+                    (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV && !notify_used))
+                        continue;
+                result |= flag;
+        }
+        return result;
+}
+
+/* Loads the stub followed by libseccomp's program; returns the notify fd
+ * (or -1) through ret_notify_fd. */
+static int load_with_stub(scmp_filter_ctx ctx, const ocispec_linux_seccomp *seccomp,
+                          const struct stub_builder *stub, bool notify_used, int *ret_notify_fd,
+                          ocirun_error **error)
+{
+        _cleanup_free_ struct sock_filter *program = NULL;
+        size_t program_len = 0;
+        int r = export_program(ctx, &program, &program_len, error);
+        if (r < 0)
+                return r;
+        size_t total = stub->len + program_len;
+        if (total > BPF_MAXINSNS)
+                return error_set(error, E2BIG,
+                                 "load the seccomp filter: %zu instructions, more than the "
+                                 "kernel's %d",
+                                 total, BPF_MAXINSNS);
+        _cleanup_free_ struct sock_filter *full = malloc(total * sizeof(*full));
+        if (!full)
+                return error_set(error, ENOMEM, "out of memory");
+        memcpy(full, stub->insns, stub->len * sizeof(*full));
+        memcpy(full + stub->len, program, program_len * sizeof(*full));
+        struct sock_fprog prog = {.len = (unsigned short) total, .filter = full};
+        long fd =
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, load_flags(seccomp, notify_used), &prog);
+        if (fd < 0)
+                return error_set_errno(error, errno, "load the seccomp filter");
+        *ret_notify_fd = notify_used ? (int) fd : -1;
         return 0;
 }
 
@@ -497,16 +766,30 @@ int seccomp_install(const ocispec_linux_seccomp *seccomp, bool no_new_privileges
         if (!seccomp || late != no_new_privileges)
                 return 0;
         __attribute__((cleanup(release_filter))) scmp_filter_ctx ctx = NULL;
-        int r = build_filter(seccomp, &ctx, error);
+        bool notify_used = false;
+        int r = build_filter(seccomp, &ctx, &notify_used, error);
         if (r < 0)
                 return r;
-        r = seccomp_load(ctx);
-        if (r < 0)
-                return error_set_errno(error, -r, "load the seccomp filter");
-        if (!seccomp_has_notify(seccomp))
-                return 0;
-        /* None when every name of the notify rules was unknown (skipped). */
-        int notify_fd = seccomp_notify_fd(ctx);
+
+        action_kind default_kind = ACTION_KILL_PROCESS;
+        action_lookup(seccomp->default_action, &default_kind);
+        uint32_t default_action =
+            action_value(default_kind, seccomp->has_default_errno_ret, seccomp->default_errno_ret);
+        int notify_fd = -1;
+        struct stub_builder stub;
+        if (wants_enosys_stub(seccomp, default_kind, default_action) &&
+            build_enosys_stub(seccomp, &stub) > 0) {
+                r = load_with_stub(ctx, seccomp, &stub, notify_used, &notify_fd, error);
+                if (r < 0)
+                        return r;
+        } else {
+                r = seccomp_load(ctx);
+                if (r < 0)
+                        return error_set_errno(error, -r, "load the seccomp filter");
+                /* None when every name of the notify rules was unknown
+                 * (skipped). */
+                notify_fd = notify_used ? seccomp_notify_fd(ctx) : -1;
+        }
         if (notify_fd < 0)
                 return 0;
         return hand_off_notify_fd(handoff_fd, notify_fd, error);

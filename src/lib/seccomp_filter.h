@@ -5,8 +5,9 @@
  * their indexes differ and become one rule each (ORed) when an index
  * repeats. SCMP_ACT_NOTIFY rules need linux.seccomp.listenerPath: the
  * seccomp agent listening there gets the notify fd. Without noNewPrivileges, loading a filter needs
- * CAP_SYS_ADMIN, so it is loaded before the process drops its capabilities; with it, as late as
- * possible, right before execve. */
+ * CAP_SYS_ADMIN, so it is loaded before the process drops its capabilities; with it, at start,
+ * before the startContainer hooks. Syscalls numbered above the highest the profile names get
+ * ENOSYS (runc's stub; see seccomp_filter.c). */
 #ifndef OCIRUN_SECCOMP_FILTER_H
 #define OCIRUN_SECCOMP_FILTER_H
 
