@@ -176,6 +176,30 @@ createRuntime" "the hooks that ran, in order"
 	ocirun delete --force c1
 }
 
+@test "prestart and createRuntime hooks run once the container's mounts are made, before pivot_root, as in runc" {
+	# Each hook records whether the init has a mount at the rootfs's /data
+	# (a tmpfs of the config) and what its root is: hooks such as NVIDIA's
+	# prestart add mounts to the rootfs then, before pivot_root.
+	cat >"$TEST_TMP/mounts-hook.py" <<-'PY'
+		import json, os, sys
+		pid = json.load(sys.stdin)["pid"]
+		target = os.path.realpath(sys.argv[1]) + "/data"
+		points = [line.split()[4] for line in open("/proc/%d/mountinfo" % pid)]
+		with open(sys.argv[2], "w") as out:
+		    out.write("%s %s\n" % (target in points, os.readlink("/proc/%d/root" % pid)))
+	PY
+	mkdir -p "$BUNDLE/rootfs/data"
+	edit_config "$BUNDLE" "c['mounts'].append({'destination': '/data', 'type': 'tmpfs', 'source': 'tmpfs'})
+hook = lambda name: {'path': '$PYTHON3', 'args': ['python3', '$TEST_TMP/mounts-hook.py', '$BUNDLE_REAL/rootfs', '$OUT/' + name + '.mounts']}
+c['hooks'] = {'prestart': [hook('prestart')], 'createRuntime': [hook('createRuntime')]}"
+	ocirun_detached create --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
+	assert_status 0
+	TEST_PIDS+=("$(cat "$TEST_TMP/pid")")
+	assert_equal "$(cat "$OUT/prestart.mounts")" "True /" "prestart: the tmpfs at /data is mounted, and the root is the host's"
+	assert_equal "$(cat "$OUT/createRuntime.mounts")" "True /" "createRuntime: the tmpfs at /data is mounted, and the root is the host's"
+	ocirun delete --force c1
+}
+
 @test "createContainer hooks run during create in the container's namespaces, before pivot_root" {
 	edit_config "$BUNDLE" "c['annotations'] = {'org.example.hooks': 'yes'}
 c['hooks'] = {'createContainer': [$(probe_hook createContainer)]}"

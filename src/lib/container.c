@@ -312,10 +312,15 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                         if (r < 0)
                                 sync_send(job->sync_fd, SYNC_ERROR, -r, NULL, 0, NULL);
                         break;
+                case SYNC_CGROUP_PLEASE:
+                        /* spawn_init's cgroup_enter, and SYNC_INIT_PID's
+                         * for a forked init, came first. */
+                        r = sync_send(job->sync_fd, SYNC_CGROUP_DONE, 0, NULL, 0, error);
+                        break;
                 case SYNC_RUNTIME_HOOKS:
-                        /* The init is in its namespaces and cgroup: the
-                         * devices and the resctrl group are in place
-                         * before any hook looks. */
+                        /* The init is in its namespaces and cgroup, with
+                         * its mounts made: the devices and the resctrl
+                         * group are in place before any hook looks. */
                         r = net_devices_move(job->config, job->init, &job->netns_fd, error);
                         if (r == 0)
                                 r = intel_rdt_apply(job->config, job->id, job->init,

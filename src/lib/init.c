@@ -80,27 +80,62 @@ static int wait_for_id_maps(init_args *args, ocirun_error **error)
 
 /* The middle process of a pid namespace that took a fork: clone the real
  * init as a sibling (CLONE_PARENT), so it is create's child like the others,
- * tell create its pid, and leave. */
+ * tell create its pid, and leave. The init goes on only once the middle has
+ * gone, so create reads the pid (and moves the init into its cgroup)
+ * before any message of the init's own. */
 static void fork_init_if_needed(init_args *args)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         if (!args->plan->init_needs_fork)
                 return;
+        int middle_gone[2];
+        if (pipe2(middle_gone, O_CLOEXEC) < 0) {
+                error_set_errno(&error, errno, "fork the init in its pid namespace: pipe");
+                fail(args, error);
+        }
         pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
         if (pid < 0) {
                 error_set_errno(&error, errno, "fork the init in its pid namespace");
                 fail(args, error);
         }
-        if (pid == 0)
+        if (pid == 0) {
+                char byte;
+                close(middle_gone[1]);
+                while (read(middle_gone[0], &byte, 1) < 0 && errno == EINTR)
+                        ;
+                close(middle_gone[0]);
                 return;
+        }
         if (sync_send(args->sync_fd, SYNC_INIT_PID, pid, NULL, 0, &error) < 0)
                 _exit(1);
         _exit(0);
 }
 
+/* A new cgroup namespace is rooted at the cgroup of the process that makes
+ * it: create answers once it has moved the init there. */
+static void wait_for_cgroup(init_args *args)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+        sync_message reply = {0};
+
+        if (sync_send(args->sync_fd, SYNC_CGROUP_PLEASE, 0, NULL, 0, &error) < 0 ||
+            sync_receive(args->sync_fd, &reply, "create", &error) < 0)
+                fail(args, error);
+        if (reply.type == SYNC_ERROR)
+                _exit(1); /* create failed and reports it itself */
+        if (reply.type != SYNC_CGROUP_DONE) {
+                error_set(&error, EPROTO, "unexpected message %d instead of the cgroup's",
+                          reply.type);
+                fail(args, error);
+        }
+        sync_message_clear(&reply);
+}
+
 /* Asks create to run prestart and createRuntime hooks now that the
- * namespaces exist; the reply carries the state JSON the hooks inside the
- * container get: "creating" and, after a NUL, "created". */
+ * namespaces exist and the mounts are made, before pivot_root, where runc
+ * runs them (a prestart hook such as NVIDIA's adds mounts to the rootfs);
+ * the reply carries the state JSON the hooks inside the container get:
+ * "creating" and, after a NUL, "created". */
 static char *run_runtime_hooks(init_args *args, char **ret_created_json)
 {
         _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
@@ -356,12 +391,12 @@ _Noreturn void init_main(init_args *args)
         fork_init_if_needed(args);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-        /* create answers this exchange only after it has moved us into the
-         * container's cgroup: now a new cgroup namespace is rooted there. */
-        _cleanup_free_ char *creating_json = run_runtime_hooks(args, &created_json);
-        if (args->plan->new_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
-                error_set_errno(&error, errno, "unshare the cgroup namespace");
-                fail(args, error);
+        if (args->plan->new_cgroup) {
+                wait_for_cgroup(args);
+                if (unshare(CLONE_NEWCGROUP) < 0) {
+                        error_set_errno(&error, errno, "unshare the cgroup namespace");
+                        fail(args, error);
+                }
         }
         if (!args->no_new_keyring && join_session_keyring(args->id, &error) < 0)
                 fail(args, error);
@@ -372,6 +407,7 @@ _Noreturn void init_main(init_args *args)
         }
         if (rootfs_prepare(&args->rootfs, &error) < 0)
                 fail(args, error);
+        _cleanup_free_ char *creating_json = run_runtime_hooks(args, &created_json);
         if (config->hooks && hooks_run_in("createContainer", config->hooks->create_container,
                                           config->hooks->create_container_len, creating_json,
                                           args->rootfs.rootfs, &error) < 0)

@@ -26,10 +26,11 @@ typedef struct init_args {
  *
  * Order: inherited fds closed -> namespaces (id maps by the parent, joins,
  * time) -> lo up in a new network namespace -> the init process itself (a
- * fork when the pid namespace demands it) -> prestart and createRuntime
- * hooks (by the parent, which has put the init in its cgroup by then) ->
- * a new cgroup namespace -> session keyring -> mounts and devices ->
- * createContainer hooks -> pivot_root -> terminal and /dev/console ->
+ * fork when the pid namespace demands it) -> a new cgroup namespace (once
+ * the parent has put the init in its cgroup) -> session keyring -> mounts
+ * and devices -> prestart and createRuntime hooks (by the parent, as runc
+ * runs them: after the mounts, before pivot_root) -> createContainer hooks
+ * -> pivot_root -> terminal and /dev/console ->
  * hostname, domainname, sysctl -> masked and read-only paths -> HOME and
  * LISTEN_FDS in the env -> process_prepare (oom_score_adj, rlimits,
  * scheduler, I/O priority, personality, CPU affinity, user and groups,

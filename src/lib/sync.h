@@ -16,7 +16,9 @@ typedef enum sync_type {
         SYNC_ID_MAPS_PLEASE = 1, /* child: my user namespace needs its id maps */
         SYNC_ID_MAPS_DONE,       /* parent: written */
         SYNC_INIT_PID,           /* child: the init is another process (value: its pid) */
-        SYNC_RUNTIME_HOOKS,      /* child: namespaces are ready, run prestart/createRuntime */
+        SYNC_CGROUP_PLEASE,      /* child: am I in my cgroup (for a cgroup namespace)? */
+        SYNC_CGROUP_DONE,        /* parent: yes */
+        SYNC_RUNTIME_HOOKS,      /* child: mounts are done, run prestart/createRuntime */
         SYNC_RUNTIME_HOOKS_DONE, /* parent: done; payload: the state JSON for the child's hooks */
         SYNC_READY,              /* child: set up, waiting for start */
         SYNC_ERROR,              /* child: failed (value: errno, payload: message) */
