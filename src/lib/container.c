@@ -82,31 +82,6 @@ static int set_status(ocispec_runtime_state *state, const char *status, ocirun_e
         return 0;
 }
 
-/* A pidfd for the container's init, checked against the recorded start
- * time after it was opened: from then on it cannot name another process. */
-static int open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, ocirun_error **error)
-{
-        uint64_t start_time;
-        char proc_state;
-
-        if (!state->has_pid || state->pid <= 0)
-                return error_set(error, ESRCH, "container `%s` has no init process", state->id);
-        int pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
-        if (pidfd < 0) {
-                if (errno == ESRCH)
-                        return error_set(error, ESRCH, "container `%s` is not running", state->id);
-                return error_set_errno(error, errno, "open a pidfd for pid %d", state->pid);
-        }
-        if (proc_stat_start_time(state->pid, &start_time, &proc_state) < 0 ||
-            (state->has_init_start_time && start_time != state->init_start_time) ||
-            proc_state == 'Z') {
-                close(pidfd);
-                return error_set(error, ESRCH, "container `%s` is not running", state->id);
-        }
-        *ret_pidfd = pidfd;
-        return 0;
-}
-
 /* ---- create ---------------------------------------------------------------- */
 
 /* The undo record of create: on any failure, the init is killed and reaped,
@@ -631,7 +606,7 @@ int ocirun_container_kill(ocirun_root *root, const char *id, int signal, bool al
         if (strcmp(state->status, "stopped") == 0)
                 return error_set(error, ESRCH, "container `%s` is not running", id);
         _cleanup_close_ int pidfd = -1;
-        r = open_init_pidfd(state, &pidfd, error);
+        r = state_open_init_pidfd(state, &pidfd, error);
         if (r < 0)
                 return r;
         if (syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0)
@@ -645,7 +620,7 @@ static int kill_and_wait(const ocispec_runtime_state *state, ocirun_error **erro
 {
         _cleanup_close_ int pidfd = -1;
         _cleanup_(ocirun_error_freep) ocirun_error *gone = NULL;
-        if (open_init_pidfd(state, &pidfd, &gone) < 0)
+        if (state_open_init_pidfd(state, &pidfd, &gone) < 0)
                 return 0;
         if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return error_set_errno(error, errno, "kill container `%s`", state->id);

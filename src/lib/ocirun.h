@@ -165,11 +165,13 @@ int ocirun_container_stats(ocirun_root *root, const char *id, char **ret_json, s
  * {"type":"oom","id":ID} and a newline, or NULL when the wake-up was no OOM
  * kill. The fd is -1 when there is nothing to watch: no memory controller
  * for the container, or its cgroup is gone (read closes it then). Opening
- * the watch of a stopped container is an error. */
+ * the watch of a stopped container is an error. ocirun_oom_watch_exit_fd
+ * is a pidfd of the container's init, readable (POLLIN) once it exited. */
 typedef struct ocirun_oom_watch ocirun_oom_watch;
 int ocirun_container_oom_watch_open(ocirun_root *root, const char *id, ocirun_oom_watch **ret,
                                     ocirun_error **error);
 int ocirun_oom_watch_fd(const ocirun_oom_watch *watch);
+int ocirun_oom_watch_exit_fd(const ocirun_oom_watch *watch);
 int ocirun_oom_watch_read(ocirun_oom_watch *watch, char **ret_json, size_t *ret_len,
                           ocirun_error **error);
 void ocirun_oom_watch_free(ocirun_oom_watch *watch);
