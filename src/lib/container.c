@@ -139,6 +139,7 @@ static int resolve_paths(create_job *job, ocirun_error **error)
         int r = config_load(job->bundle, &job->config, error);
         if (r < 0)
                 return r;
+        ocirun_debug("create %s: config loaded from %s/config.json", job->id, job->bundle);
         r = config_validate_for_create(
             job->config, job->options->console_socket || job->options->console_socket_fd >= 0,
             error);
@@ -286,6 +287,7 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                                 r = sync_send(job->sync_fd, SYNC_SECCOMP_DONE, 0, NULL, 0, error);
                         break;
                 case SYNC_READY:
+                        ocirun_debug("create %s: the init is ready", job->id);
                         sync_message_clear(&message);
                         /* The init has made /dev: from now on, only the
                          * devices the rules allow. */
@@ -370,6 +372,8 @@ static int spawn_init(create_job *job, ocirun_error **error)
                 return error_set_errno(error, saved, "clone the container's init");
         job->child = pid;
         job->init = pid;
+        ocirun_debug("create %s: cloned the init, pid %d, clone flags 0x%lx", job->id, (int) pid,
+                     (unsigned long) job->plan.clone_flags);
         return 0;
 }
 
@@ -406,6 +410,8 @@ int create_job_prepare(create_job *job, ocirun_error **error)
                                           &job->cgroup_seed, error);
         else if (r == 0)
                 r = cgroup_create(job->config, id, job->state, error);
+        if (r == 0 && job->state->cgroup_paths && job->state->cgroup_paths->len)
+                ocirun_debug("create %s: cgroup %s", id, job->state->cgroup_paths->values[0]);
         /* Limits go in before any process does: the init is charged from
          * its first page. */
         if (r == 0)
@@ -478,6 +484,8 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         r = spawn_init(&job, error);
         if (r == 0)
                 r = cgroup_enter(job.state, job.child, error);
+        if (r == 0)
+                ocirun_debug("create %s: pid %d joined its cgroup", id, (int) job.child);
         /* The init holds the systemd scope now. */
         cgroup_systemd_seed_release(&job.cgroup_seed);
         if (r == 0)
@@ -525,6 +533,7 @@ int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **err
                 return error_set_errno(error, errno, "start %s: open the exec fifo", id);
         if (write(fifo, "0", 1) != 1)
                 return error_set_errno(error, errno, "start %s: write the exec fifo", id);
+        ocirun_debug("start %s: told the init (pid %d) to exec", id, state->pid);
         unlinkat(dirfd, EXEC_FIFO, 0);
         /* The init holds the fifo open until its execve (or its death)
          * closes it: poll reports POLLERR on our end once no reader is left.
