@@ -83,15 +83,18 @@ print(json.dumps(entries))
 	done
 }
 
-@test "help prints the global usage, and help COMMAND that command's usage" {
-	local help cmd
+@test "help prints the global usage, and help COMMAND, COMMAND --help and -h that command's usage" {
+	local help cmd commands
 	help=$("$OCIRUN" --help)
 	run --separate-stderr "$OCIRUN" help
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$help"
 
-	for cmd in spec features state list; do
+	# Every command the usage lists, as runc answers -h and --help for each.
+	commands=$(sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' <<<"$help")
+	[[ $(wc -w <<<"$commands") -ge 17 ]] || fail "the usage lists too few commands: $commands"
+	for cmd in $commands; do
 		run --separate-stderr "$OCIRUN" help "$cmd"
 		assert_status 0
 		assert_stderr_empty

@@ -138,12 +138,14 @@ wait_stopped() {
 	memory_version=$(cgroup_version memory)
 	json_assert "$STATS" '
 import glob
-cpuacct, cpu, memory, version, hugetlb = sys.argv[2:7]
+cpuacct, cpu, memory, version, hugetlb, cpuset, cpuset_version = sys.argv[2:9]
 exists = lambda d, f: os.path.exists(os.path.join(d, f))
 eq(d["type"], "stats", "type")
 eq(d["id"], "c1", "id")
 s = d["data"]
-check(set(s) <= {"cpu", "memory", "pids", "blkio", "hugetlb"}, "unknown sections: %r" % sorted(s))
+# Every section of the types.Stats of runc, in its order, as runc writes them.
+eq(list(s), ["cpu", "cpuset", "memory", "pids", "blkio", "hugetlb", "intel_rdt", "network_interfaces"],
+   "sections")
 
 usage = s["cpu"]["usage"]
 check(set(usage) <= {"total", "percpu", "percpu_kernel", "percpu_user", "kernel", "user"},
@@ -192,8 +194,56 @@ if hugetlb:
 eq(set(s.get("hugetlb", {})), sizes, "hugetlb page sizes")
 for size, entry in s.get("hugetlb", {}).items():
     check("usage" in entry and "failcnt" in entry, "hugetlb.%s: %r" % (size, entry))
+
+# cpuset: the "0-1,3" lists of the kernel one by one, and on v1 its flags.
+def cpu_list(text):
+    out = []
+    for part in filter(None, text.strip().split(",")):
+        first, _, last = part.partition("-")
+        out += range(int(first), int(last or first) + 1)
+    return out
+c = s["cpuset"]
+suffix = "" if cpuset_version == "v1" else ".effective"
+if os.path.exists(cpuset + "/cpuset.cpus" + suffix):
+    eq(c["cpus"], cpu_list(open(cpuset + "/cpuset.cpus" + suffix).read()), "cpuset.cpus")
+    eq(c["mems"], cpu_list(open(cpuset + "/cpuset.mems" + suffix).read()), "cpuset.mems")
+    check(len(c["cpus"]) >= 1, "cpuset.cpus is empty")
+if cpuset_version == "v1":
+    for key in ("cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate",
+                "memory_spread_page", "memory_spread_slab", "memory_pressure",
+                "sched_load_balance", "sched_relax_domain_level"):
+        eq(c[key], int(open(cpuset + "/cpuset." + key).read()), "cpuset." + key)
+eq(s["intel_rdt"], {}, "intel_rdt without a resctrl group")
 ' "$cpuacct" "$(container_cgroup cpu)" "$(container_cgroup memory)" "$memory_version" \
-		"$([[ -d "$(container_cgroup hugetlb)" ]] && container_cgroup hugetlb)"
+		"$([[ -d "$(container_cgroup hugetlb)" ]] && container_cgroup hugetlb)" \
+		"$(container_cgroup cpuset)" "$(cgroup_version cpuset)"
+}
+
+@test "events --stats: network_interfaces counts the container's own interfaces, null in the host's namespace" {
+	# Three refused connections over lo: a SYN and a RST each, every packet
+	# both sent and received on lo.
+	start_container -- sh -c 'for i in 1 2 3; do nc 127.0.0.1 9 </dev/null 2>/dev/null; done; touch /tmp/done; exec sleep 1000'
+	wait_for_file "$BUNDLE/rootfs/tmp/done"
+	stats
+	json_assert "$STATS" '
+interfaces = d["data"]["network_interfaces"]
+names = [i["Name"] for i in interfaces]
+eq(names, ["lo"], "interfaces of a new network namespace")
+lo = interfaces[0]
+eq(sorted(lo), sorted(["Name", "RxBytes", "RxPackets", "RxErrors", "RxDropped",
+                       "TxBytes", "TxPackets", "TxErrors", "TxDropped"]), "the keys of runc")
+check(lo["RxPackets"] >= 6 and lo["TxPackets"] >= 6, "lo counted %r" % lo)
+check(lo["RxBytes"] >= 6 * 40 and lo["TxBytes"] == lo["RxBytes"], "lo bytes %r" % lo)'
+
+	ocirun delete --force c1
+	rm -rf "$BUNDLE"
+	start_container -- sleep 1000
+	edit_config "$BUNDLE" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']"
+	ocirun delete --force c1
+	ocirun_detached run --detach --bundle "$BUNDLE" c1
+	assert_status 0
+	stats
+	json_assert "$STATS" 'eq(d["data"]["network_interfaces"], None, "network_interfaces in the host namespace")'
 }
 
 @test "events --stats: memory.usage.limit is the configured limit, pids.limit 0 for none" {
@@ -304,6 +354,55 @@ eq(d["id"], "c1", "id")'
 	wait_exit "$EVENTS_PID" 10 "events"
 	assert_equal "$WAIT_STATUS" 0 "events' exit status"
 	[[ ! -s "$TEST_TMP/events.err" ]] || fail "events wrote to stderr: $(cat "$TEST_TMP/events.err")"
+	local line
+	while read -r line; do
+		json_assert "$line" 'eq(d["type"], "stats", "type"); eq(d["id"], "c1", "id")'
+	done <"$TEST_TMP/events.out"
+}
+
+# wait_pidfd PID: until PID holds a pidfd (events' watch on the init).
+wait_pidfd() {
+	local end=$((SECONDS + 10)) fd
+	while :; do
+		for fd in /proc/"$1"/fd/*; do
+			[[ "$(readlink "$fd" 2>/dev/null)" == "anon_inode:[pidfd]" ]] && return 0
+		done
+		((SECONDS < end)) || fail "pid $1 has no pidfd: $(cat "$TEST_TMP/events.err")"
+		sleep 0.1
+	done
+}
+
+@test "events: ends as soon as the container's init exits, not at the next interval" {
+	start_container -- sh -c 'until [ -e /tmp/go ]; do sleep 0.1; done'
+	watch_events --interval 1h
+	wait_pidfd "$EVENTS_PID"
+	touch "$BUNDLE/rootfs/tmp/go"
+	# The cgroup stays until delete: only the init's exit can end it.
+	wait_exit "$EVENTS_PID" 10 "events --interval 1h"
+	assert_equal "$WAIT_STATUS" 0 "events' exit status"
+	[[ ! -s "$TEST_TMP/events.out" ]] || fail "events printed: $(cut -c1-100 "$TEST_TMP/events.out")"
+	[[ ! -s "$TEST_TMP/events.err" ]] || fail "events wrote to stderr: $(cat "$TEST_TMP/events.err")"
+	assert_equal "$(container_status c1)" stopped "the container's status"
+}
+
+@test "events: the first stats line after one interval: the default 5s, and 1s" {
+	start_container -- sleep 1000
+	local start=$SECONDS elapsed
+	watch_events
+	wait_for "$TEST_TMP/events.out" '"type":"stats"' 20
+	elapsed=$((SECONDS - start))
+	# Lines never come early; a loaded machine may make them late.
+	((elapsed >= 4)) || fail "the first line came after ${elapsed} s with the default interval"
+	json_assert "$(head -n 1 "$TEST_TMP/events.out")" 'eq(d["type"], "stats", "type"); eq(d["id"], "c1", "id")
+check(d["data"]["pids"]["current"] == 1, "pids %r" % d["data"]["pids"])'
+	kill_our_pid "$EVENTS_PID"
+
+	watch_events --interval 1s
+	local end=$((SECONDS + 15))
+	until [[ $(grep -c '"type":"stats"' "$TEST_TMP/events.out") -ge 2 ]]; do
+		((SECONDS < end)) || fail "fewer than 2 lines after 15 s at 1s: $(cut -c1-100 "$TEST_TMP/events.out")"
+		sleep 0.1
+	done
 	local line
 	while read -r line; do
 		json_assert "$line" 'eq(d["type"], "stats", "type"); eq(d["id"], "c1", "id")'

@@ -72,14 +72,16 @@ wait_console_receiver() {
 
 # run_with_console ARGS...: a terminal container running ARGS, created with
 # --console-socket and started (CONSOLE_SIZE and PROCESS_USER, when set, go
-# into the config); what it wrote to its terminal in lines.
+# into the config, CREATE_GLOBAL_FLAGS before create); what it wrote to its
+# terminal in lines, create's stderr in $TEST_TMP/detached.err.
 run_with_console() {
 	container_bundle "$BUNDLE" "$@"
 	edit_config "$BUNDLE" 'c["process"]["terminal"] = True'
 	[[ -z "${CONSOLE_SIZE:-}" ]] || edit_config "$BUNDLE" "c['process']['consoleSize'] = $CONSOLE_SIZE"
 	[[ -z "${PROCESS_USER:-}" ]] || edit_config "$BUNDLE" "c['process']['user'] = $PROCESS_USER"
 	start_console_receiver
-	ocirun_detached create --console-socket "$SOCKET" --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
+	# shellcheck disable=SC2086 # CREATE_GLOBAL_FLAGS: words, or nothing
+	ocirun_detached ${CREATE_GLOBAL_FLAGS:-} create --console-socket "$SOCKET" --pid-file "$TEST_TMP/pid" --bundle "$BUNDLE" c1
 	assert_status 0
 	TEST_PIDS+=("$(cat "$TEST_TMP/pid")")
 	run ocirun start c1
@@ -93,6 +95,13 @@ run_with_console() {
 	assert_equal "${lines[1]}" "fd 0: tty"
 	assert_equal "${lines[2]}" "fd 1: tty"
 	assert_equal "${lines[3]}" "fd 2: tty"
+}
+
+@test "--debug without --log: the init's debug lines go to create's stderr, not the container's terminal" {
+	CREATE_GLOBAL_FLAGS=--debug run_with_console echo hello
+	assert_equal "${lines[*]}" hello "what the terminal got"
+	grep -q 'level=debug msg="init: ready; start will exec /bin/echo' "$TEST_TMP/detached.err" ||
+		fail "no line of the init on create's stderr: $(cat "$TEST_TMP/detached.err")"
 }
 
 @test "with a terminal, the pty is the process's controlling terminal and /dev/console" {

@@ -117,8 +117,21 @@ static int container_gone(ocirun_root *root, const char *id, bool *ret_gone, oci
         return 0;
 }
 
-/* Stats every interval_ms, OOM lines as they come, checking on the init
- * at each wake-up. */
+/* The oom line of a kill that happened, if one did; the OOM watch is read
+ * whether or not it woke us, as on cgroup v2 the inotify event may come
+ * after the killed init is gone. */
+static int pass_oom(ocirun_oom_watch *watch, ocirun_error **error)
+{
+        char *json = NULL;
+        size_t len = 0;
+        int r = ocirun_oom_watch_read(watch, &json, &len, error);
+        if (r == 0 && json)
+                r = print_line(json, len, error);
+        return r;
+}
+
+/* Stats every interval_ms, OOM lines as they come, until the init exits
+ * (its pidfd wakes the poll) or the container is deleted. */
 static int watch_events(ocirun_root *root, const char *id, uint64_t interval_ms,
                         ocirun_error **error)
 {
@@ -129,21 +142,24 @@ static int watch_events(ocirun_root *root, const char *id, uint64_t interval_ms,
         uint64_t next = time_monotonic_ms() + interval_ms;
         for (;;) {
                 uint64_t now = time_monotonic_ms();
-                struct pollfd pfd = {.fd = ocirun_oom_watch_fd(watch), .events = POLLIN};
+                /* poll skips a negative fd. */
+                struct pollfd pfd[2] = {
+                    {.fd = ocirun_oom_watch_fd(watch), .events = POLLIN},
+                    {.fd = ocirun_oom_watch_exit_fd(watch), .events = POLLIN},
+                };
                 uint64_t wait = next > now ? next - now : 0;
-                /* poll skips a negative fd: then it is a plain sleep. */
-                int n = poll(&pfd, 1, wait > INT_MAX ? INT_MAX : (int) wait);
+                int n = poll(pfd, 2, wait > INT_MAX ? INT_MAX : (int) wait);
                 if (n < 0 && errno != EINTR)
                         return error_set_errno(error, errno, "events: poll");
-                if (n > 0) {
-                        char *json = NULL;
-                        size_t len = 0;
-                        r = ocirun_oom_watch_read(watch, &json, &len, error);
-                        if (r == 0 && json)
-                                r = print_line(json, len, error);
+                if (n > 0 && (pfd[0].revents || pfd[1].revents)) {
+                        r = pass_oom(watch, error);
                         if (r < 0)
                                 return r;
                 }
+                /* runc ends once the cgroup is gone; the init's exit is
+                 * as final for the container and comes first. */
+                if (n > 0 && pfd[1].revents)
+                        return 0;
                 bool gone;
                 r = container_gone(root, id, &gone, error);
                 if (r < 0 || gone)

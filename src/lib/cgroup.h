@@ -135,9 +135,9 @@ int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error);
 
 /* One line of `ocirun events` as runc writes it, newline included:
  * {"type":TYPE,"id":ID}, and with stats_of set a "data" object holding the
- * statistics of that container's cgroups in the shape of runc's
- * types.Stats (cpu, memory, pids, blkio, hugetlb). Only values the host's
- * cgroup files gave are written. */
+ * statistics of that container (its cgroups, its network namespace's
+ * interfaces) in the shape of runc's types.Stats: every section runc
+ * writes, but inside one only values the host's files gave. */
 int cgroup_event_line(const char *type, const char *id, const ocispec_runtime_state *stats_of,
                       char **ret_json, size_t *ret_len, ocirun_error **error);
 

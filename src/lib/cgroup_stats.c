@@ -1,14 +1,19 @@
 /* The container's statistics as `ocirun events` prints them: read from the
- * cgroup files of whichever version holds each controller, and written in
- * the JSON shape of runc's types.Stats, which containerd's runc shim decodes.
- * A value is written only when a file gave it: a counter the host does not
- * have is left out rather than reported as 0, and an unreadable cgroup (one
- * that vanished as the container stopped) leaves its section out. */
+ * cgroup files of whichever version holds each controller (and the
+ * interface counters from the container's network namespace), and written
+ * in the JSON shape of runc's types.Stats, which containerd's runc shim
+ * decodes. Every top-level section runc writes is there (cpu, cpuset,
+ * memory, pids, blkio, hugetlb, intel_rdt, network_interfaces), but a value
+ * inside one only when a file gave it: a counter the host does not have is
+ * left out rather than reported as 0, and an unreadable cgroup (one that
+ * vanished as the container stopped) leaves its section empty. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
@@ -43,6 +48,13 @@ typedef struct blkio_list {
         blkio_entry *items;
 } blkio_list;
 
+/* One line of /proc/PID/net/dev, under runc's names for the counters. */
+typedef struct interface_entry {
+        char name[IF_NAMESIZE + 1];
+        uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+        uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+} interface_entry;
+
 typedef struct hugetlb_entry {
         char *size; /* the kernel's name in the file names: "2MB", "1GB" */
         stat_value usage, max, failcnt;
@@ -54,6 +66,13 @@ typedef struct container_stats {
                 stat_list percpu, percpu_kernel, percpu_user;
                 stat_value periods, throttled_periods, throttled_time;
         } cpu;
+        struct {
+                stat_list cpus, mems;
+                stat_value cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate,
+                    memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
+                bool has_sched_relax_domain_level;
+                int64_t sched_relax_domain_level;
+        } cpuset;
         struct {
                 stat_value cache;
                 memory_entry usage, swap, kernel, kernel_tcp;
@@ -69,6 +88,13 @@ typedef struct container_stats {
                 size_t len;
                 hugetlb_entry *items;
         } hugetlb;
+        /* NULL (runc's null) when the container shares the caller's
+         * network namespace: those are the host's interfaces. */
+        struct {
+                bool own_namespace;
+                size_t len;
+                interface_entry *items;
+        } interfaces;
 } container_stats;
 
 static void container_stats_clear(container_stats *stats)
@@ -76,12 +102,15 @@ static void container_stats_clear(container_stats *stats)
         free(stats->cpu.percpu.items);
         free(stats->cpu.percpu_kernel.items);
         free(stats->cpu.percpu_user.items);
+        free(stats->cpuset.cpus.items);
+        free(stats->cpuset.mems.items);
         free(stats->memory.raw);
         free(stats->blkio.service_bytes.items);
         free(stats->blkio.serviced.items);
         for (size_t i = 0; i < stats->hugetlb.len; i++)
                 free(stats->hugetlb.items[i].size);
         free(stats->hugetlb.items);
+        free(stats->interfaces.items);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -439,6 +468,84 @@ static int v2_io(const char *dir, container_stats *stats)
 
 /* ---- controllers in either version --------------------------------------- */
 
+/* A cpuset list, "0-3,8,10-11": the CPUs (or memory nodes) one by one, as
+ * runc lists them. An empty file is an empty list; one that does not parse
+ * gives none. runc holds the numbers in 16 bits, which bounds the list. */
+static int cpuset_list(const char *dir, const char *file, stat_list *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_file(dir, file, &text) < 0)
+                return 0;
+        stat_list list = {0};
+        size_t capacity = 0;
+        for (char *p = text; *p && *p != '\n';) {
+                char *end;
+                errno = 0;
+                unsigned long first = strtoul(p, &end, 10), last = first;
+                bool ok = errno == 0 && end != p && *p >= '0' && *p <= '9';
+                if (ok && *end == '-') {
+                        p = end + 1;
+                        last = strtoul(p, &end, 10);
+                        ok = errno == 0 && end != p && *p >= '0' && *p <= '9';
+                }
+                if (!ok || first > last || last > UINT16_MAX ||
+                    (*end != ',' && *end != '\n' && *end != '\0')) {
+                        free(list.items);
+                        return 0;
+                }
+                for (unsigned long n = first; n <= last; n++) {
+                        if (list.len == capacity) {
+                                capacity = capacity ? capacity * 2 : 16;
+                                uint64_t *grown = realloc(list.items, capacity * sizeof(*grown));
+                                if (!grown) {
+                                        free(list.items);
+                                        return -ENOMEM;
+                                }
+                                list.items = grown;
+                        }
+                        list.items[list.len++] = n;
+                }
+                p = *end == ',' ? end + 1 : end;
+        }
+        *ret = list;
+        return 0;
+}
+
+/* v1 has the whole cpuset interface; cgroup2 keeps only the lists, of
+ * which the .effective ones say what the container may use (runc reports
+ * no cpuset on v2). */
+static int cpuset_stats(const char *dir, cgroup_version version, container_stats *stats)
+{
+        if (version == CGROUP_V2) {
+                int r = cpuset_list(dir, "cpuset.cpus.effective", &stats->cpuset.cpus);
+                return r < 0 ? r : cpuset_list(dir, "cpuset.mems.effective", &stats->cpuset.mems);
+        }
+        int r = cpuset_list(dir, "cpuset.cpus", &stats->cpuset.cpus);
+        if (r == 0)
+                r = cpuset_list(dir, "cpuset.mems", &stats->cpuset.mems);
+        if (r < 0)
+                return r;
+        stats->cpuset.cpu_exclusive = read_value(dir, "cpuset.cpu_exclusive");
+        stats->cpuset.mem_hardwall = read_value(dir, "cpuset.mem_hardwall");
+        stats->cpuset.mem_exclusive = read_value(dir, "cpuset.mem_exclusive");
+        stats->cpuset.memory_migrate = read_value(dir, "cpuset.memory_migrate");
+        stats->cpuset.memory_spread_page = read_value(dir, "cpuset.memory_spread_page");
+        stats->cpuset.memory_spread_slab = read_value(dir, "cpuset.memory_spread_slab");
+        stats->cpuset.memory_pressure = read_value(dir, "cpuset.memory_pressure");
+        stats->cpuset.sched_load_balance = read_value(dir, "cpuset.sched_load_balance");
+        /* The one signed value: -1 is the system default. */
+        _cleanup_free_ char *text = NULL;
+        if (cgroup_read(dir, "cpuset.sched_relax_domain_level", &text) == 0) {
+                char *end;
+                errno = 0;
+                long long level = strtoll(text, &end, 10);
+                stats->cpuset.has_sched_relax_domain_level =
+                    errno == 0 && end != text && (*end == '\0' || *end == '\n');
+                stats->cpuset.sched_relax_domain_level = level;
+        }
+        return 0;
+}
+
 static void pids_stats(const char *dir, container_stats *stats)
 {
         stats->pids.current = read_value(dir, "pids.current");
@@ -494,6 +601,85 @@ static int hugetlb_stats(const char *dir, cgroup_version version, container_stat
         return r;
 }
 
+/* ---- network ------------------------------------------------------------- */
+
+/* Whether pid's network namespace is another than ours; false when either
+ * cannot be told. */
+static bool own_network_namespace(pid_t pid)
+{
+        char path[64];
+        struct stat theirs, ours;
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+        return stat(path, &theirs) == 0 && stat("/proc/self/ns/net", &ours) == 0 &&
+               (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev);
+}
+
+/* The interfaces of the init's network namespace, from /proc/PID/net/dev:
+ * two header lines, then "NAME: rx_bytes rx_packets rx_errs rx_drop fifo
+ * frame compressed multicast tx_bytes tx_packets tx_errs tx_drop ...".
+ * runc reports only the host ends of veth pairs it made itself, which a
+ * container made from an OCI config never has, so its list is always null;
+ * the container's own view is what a caller can use. */
+static int interface_stats(pid_t pid, container_stats *stats)
+{
+        if (pid <= 0 || !own_network_namespace(pid))
+                return 0;
+        char dir[64];
+        snprintf(dir, sizeof(dir), "/proc/%d/net", (int) pid);
+        _cleanup_free_ char *text = NULL;
+        if (read_file(dir, "dev", &text) < 0)
+                return 0;
+        stats->interfaces.own_namespace = true;
+        char *save = NULL;
+        int line_number = 0;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (++line_number <= 2)
+                        continue;
+                char *colon = strchr(line, ':');
+                if (!colon)
+                        continue;
+                char *name = line;
+                while (*name == ' ')
+                        name++;
+                size_t name_len = (size_t) (colon - name);
+                /* A name goes into the JSON as it is: the generator would
+                 * stop at bytes that are not UTF-8. */
+                bool printable = name_len > 0 && name_len <= IF_NAMESIZE;
+                for (size_t i = 0; printable && i < name_len; i++)
+                        printable = name[i] > ' ' && name[i] < 0x7f;
+                if (!printable)
+                        continue;
+                unsigned long long v[16];
+                if (sscanf(colon + 1,
+                           "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+                           "%llu %llu",
+                           &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+                           &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
+                        continue;
+                interface_entry *grown =
+                    realloc(stats->interfaces.items, (stats->interfaces.len + 1) * sizeof(*grown));
+                if (!grown)
+                        return -ENOMEM;
+                stats->interfaces.items = grown;
+                interface_entry *e = &grown[stats->interfaces.len++];
+                *e = (interface_entry){
+                    .rx_bytes = v[0],
+                    .rx_packets = v[1],
+                    .rx_errors = v[2],
+                    .rx_dropped = v[3],
+                    .tx_bytes = v[8],
+                    .tx_packets = v[9],
+                    .tx_errors = v[10],
+                    .tx_dropped = v[11],
+                };
+                memcpy(e->name, name, name_len);
+                e->name[name_len] = '\0';
+        }
+        return 0;
+}
+
+/* ---- all of it ------------------------------------------------------------ */
+
 static int collect(const ocispec_runtime_state *state, container_stats *stats, ocirun_error **error)
 {
         cgroup_layout layout;
@@ -501,7 +687,8 @@ static int collect(const ocispec_runtime_state *state, container_stats *stats, o
         if (r < 0)
                 return r;
         _cleanup_free_ char *cpuacct = NULL, *cpu = NULL, *memory = NULL, *pids = NULL,
-                            *blkio = NULL, *io = NULL, *hugetlb = NULL, *core = NULL;
+                            *blkio = NULL, *io = NULL, *hugetlb = NULL, *core = NULL,
+                            *cpuset = NULL;
 
         bool have_usage = cgroup_layout_dir(&layout, "cpuacct", &cpuacct) == CGROUP_V1;
         if (have_usage)
@@ -543,7 +730,12 @@ static int collect(const ocispec_runtime_state *state, container_stats *stats, o
         cgroup_version version = cgroup_layout_dir(&layout, "hugetlb", &hugetlb);
         if (r == 0 && version != CGROUP_ABSENT)
                 r = hugetlb_stats(hugetlb, version, stats);
+        version = cgroup_layout_dir(&layout, "cpuset", &cpuset);
+        if (r == 0 && version != CGROUP_ABSENT)
+                r = cpuset_stats(cpuset, version, stats);
         cgroup_layout_clear(&layout);
+        if (r == 0 && state->has_pid)
+                r = interface_stats(state->pid, stats);
         return r < 0
                    ? error_set_errno(error, -r, "read the statistics of container `%s`", state->id)
                    : 0;
@@ -637,88 +829,152 @@ static void gen_raw(yajl_gen gen, const char *raw)
                 yajl_gen_map_close(gen);
 }
 
-static void gen_stats(yajl_gen gen, const container_stats *s)
+static void gen_signed(yajl_gen gen, const char *key, int64_t value)
 {
-        yajl_gen_map_open(gen);
+        char number[24];
+        int len = snprintf(number, sizeof(number), "%" PRId64, value);
+        gen_string(gen, key);
+        yajl_gen_number(gen, number, (size_t) len);
+}
+
+static void gen_cpu(yajl_gen gen, const container_stats *s)
+{
         const stat_value *cpu_values[] = {&s->cpu.total, &s->cpu.kernel, &s->cpu.user};
         bool usage = s->cpu.percpu.len || s->cpu.percpu_kernel.len || s->cpu.percpu_user.len;
         for (size_t i = 0; i < 3; i++)
                 usage |= cpu_values[i]->has;
         bool throttling =
             s->cpu.periods.has || s->cpu.throttled_periods.has || s->cpu.throttled_time.has;
-        if (usage || throttling) {
-                gen_string(gen, "cpu");
+        gen_string(gen, "cpu");
+        yajl_gen_map_open(gen);
+        if (usage) {
+                gen_string(gen, "usage");
                 yajl_gen_map_open(gen);
-                if (usage) {
-                        gen_string(gen, "usage");
-                        yajl_gen_map_open(gen);
-                        gen_value(gen, "total", s->cpu.total);
-                        gen_list(gen, "percpu", &s->cpu.percpu);
-                        gen_list(gen, "percpu_kernel", &s->cpu.percpu_kernel);
-                        gen_list(gen, "percpu_user", &s->cpu.percpu_user);
-                        gen_value(gen, "kernel", s->cpu.kernel);
-                        gen_value(gen, "user", s->cpu.user);
-                        yajl_gen_map_close(gen);
-                }
-                if (throttling) {
-                        gen_string(gen, "throttling");
-                        yajl_gen_map_open(gen);
-                        gen_value(gen, "periods", s->cpu.periods);
-                        gen_value(gen, "throttledPeriods", s->cpu.throttled_periods);
-                        gen_value(gen, "throttledTime", s->cpu.throttled_time);
-                        yajl_gen_map_close(gen);
-                }
+                gen_value(gen, "total", s->cpu.total);
+                gen_list(gen, "percpu", &s->cpu.percpu);
+                gen_list(gen, "percpu_kernel", &s->cpu.percpu_kernel);
+                gen_list(gen, "percpu_user", &s->cpu.percpu_user);
+                gen_value(gen, "kernel", s->cpu.kernel);
+                gen_value(gen, "user", s->cpu.user);
                 yajl_gen_map_close(gen);
         }
+        if (throttling) {
+                gen_string(gen, "throttling");
+                yajl_gen_map_open(gen);
+                gen_value(gen, "periods", s->cpu.periods);
+                gen_value(gen, "throttledPeriods", s->cpu.throttled_periods);
+                gen_value(gen, "throttledTime", s->cpu.throttled_time);
+                yajl_gen_map_close(gen);
+        }
+        yajl_gen_map_close(gen);
+}
 
-        const memory_entry *entries[] = {&s->memory.usage, &s->memory.swap, &s->memory.kernel,
-                                         &s->memory.kernel_tcp};
-        bool memory = s->memory.cache.has || s->memory.raw;
-        for (size_t i = 0; i < 4; i++)
-                memory |= entries[i]->limit.has || entries[i]->usage.has || entries[i]->max.has ||
-                          entries[i]->failcnt.has;
-        if (memory) {
-                gen_string(gen, "memory");
-                yajl_gen_map_open(gen);
-                gen_value(gen, "cache", s->memory.cache);
-                gen_memory_entry(gen, "usage", &s->memory.usage);
-                gen_memory_entry(gen, "swap", &s->memory.swap);
-                gen_memory_entry(gen, "kernel", &s->memory.kernel);
-                gen_memory_entry(gen, "kernelTCP", &s->memory.kernel_tcp);
-                gen_raw(gen, s->memory.raw);
-                yajl_gen_map_close(gen);
-        }
+/* runc's order of the fields, the lists as arrays of numbers. */
+static void gen_cpuset(yajl_gen gen, const container_stats *s)
+{
+        gen_string(gen, "cpuset");
+        yajl_gen_map_open(gen);
+        gen_list(gen, "cpus", &s->cpuset.cpus);
+        gen_value(gen, "cpu_exclusive", s->cpuset.cpu_exclusive);
+        gen_list(gen, "mems", &s->cpuset.mems);
+        gen_value(gen, "mem_hardwall", s->cpuset.mem_hardwall);
+        gen_value(gen, "mem_exclusive", s->cpuset.mem_exclusive);
+        gen_value(gen, "memory_migrate", s->cpuset.memory_migrate);
+        gen_value(gen, "memory_spread_page", s->cpuset.memory_spread_page);
+        gen_value(gen, "memory_spread_slab", s->cpuset.memory_spread_slab);
+        gen_value(gen, "memory_pressure", s->cpuset.memory_pressure);
+        gen_value(gen, "sched_load_balance", s->cpuset.sched_load_balance);
+        if (s->cpuset.has_sched_relax_domain_level)
+                gen_signed(gen, "sched_relax_domain_level", s->cpuset.sched_relax_domain_level);
+        yajl_gen_map_close(gen);
+}
 
-        if (s->pids.current.has || s->pids.limit.has) {
-                gen_string(gen, "pids");
-                yajl_gen_map_open(gen);
-                gen_value(gen, "current", s->pids.current);
-                gen_value(gen, "limit", s->pids.limit);
-                yajl_gen_map_close(gen);
-        }
+static void gen_memory(yajl_gen gen, const container_stats *s)
+{
+        gen_string(gen, "memory");
+        yajl_gen_map_open(gen);
+        gen_value(gen, "cache", s->memory.cache);
+        gen_memory_entry(gen, "usage", &s->memory.usage);
+        gen_memory_entry(gen, "swap", &s->memory.swap);
+        gen_memory_entry(gen, "kernel", &s->memory.kernel);
+        gen_memory_entry(gen, "kernelTCP", &s->memory.kernel_tcp);
+        gen_raw(gen, s->memory.raw);
+        yajl_gen_map_close(gen);
+}
 
-        if (s->blkio.service_bytes.len || s->blkio.serviced.len) {
-                gen_string(gen, "blkio");
+static void gen_hugetlb(yajl_gen gen, const container_stats *s)
+{
+        gen_string(gen, "hugetlb");
+        yajl_gen_map_open(gen);
+        for (size_t i = 0; i < s->hugetlb.len; i++) {
+                const hugetlb_entry *e = &s->hugetlb.items[i];
+                gen_string(gen, e->size);
                 yajl_gen_map_open(gen);
-                gen_blkio_list(gen, "ioServiceBytesRecursive", &s->blkio.service_bytes);
-                gen_blkio_list(gen, "ioServicedRecursive", &s->blkio.serviced);
+                gen_value(gen, "usage", e->usage);
+                gen_value(gen, "max", e->max);
+                gen_value(gen, "failcnt", e->failcnt);
                 yajl_gen_map_close(gen);
         }
+        yajl_gen_map_close(gen);
+}
 
-        if (s->hugetlb.len) {
-                gen_string(gen, "hugetlb");
+/* runc's NetworkInterface has no JSON tags: its keys are the Go field
+ * names. */
+static void gen_interfaces(yajl_gen gen, const container_stats *s)
+{
+        gen_string(gen, "network_interfaces");
+        if (!s->interfaces.own_namespace) {
+                yajl_gen_null(gen);
+                return;
+        }
+        yajl_gen_array_open(gen);
+        for (size_t i = 0; i < s->interfaces.len; i++) {
+                const interface_entry *e = &s->interfaces.items[i];
                 yajl_gen_map_open(gen);
-                for (size_t i = 0; i < s->hugetlb.len; i++) {
-                        const hugetlb_entry *e = &s->hugetlb.items[i];
-                        gen_string(gen, e->size);
-                        yajl_gen_map_open(gen);
-                        gen_value(gen, "usage", e->usage);
-                        gen_value(gen, "max", e->max);
-                        gen_value(gen, "failcnt", e->failcnt);
-                        yajl_gen_map_close(gen);
-                }
+                gen_string(gen, "Name");
+                gen_string(gen, e->name);
+                gen_value(gen, "RxBytes", (stat_value){true, e->rx_bytes});
+                gen_value(gen, "RxPackets", (stat_value){true, e->rx_packets});
+                gen_value(gen, "RxErrors", (stat_value){true, e->rx_errors});
+                gen_value(gen, "RxDropped", (stat_value){true, e->rx_dropped});
+                gen_value(gen, "TxBytes", (stat_value){true, e->tx_bytes});
+                gen_value(gen, "TxPackets", (stat_value){true, e->tx_packets});
+                gen_value(gen, "TxErrors", (stat_value){true, e->tx_errors});
+                gen_value(gen, "TxDropped", (stat_value){true, e->tx_dropped});
                 yajl_gen_map_close(gen);
         }
+        yajl_gen_array_close(gen);
+}
+
+/* Every section runc writes, in its order, so that a reader finds the same
+ * keys; intel_rdt stays empty, as ocirun sets up no resctrl group
+ * (linux.intelRdt), as it is in runc for a container without one. */
+static void gen_stats(yajl_gen gen, const container_stats *s)
+{
+        yajl_gen_map_open(gen);
+        gen_cpu(gen, s);
+        gen_cpuset(gen, s);
+        gen_memory(gen, s);
+
+        gen_string(gen, "pids");
+        yajl_gen_map_open(gen);
+        gen_value(gen, "current", s->pids.current);
+        gen_value(gen, "limit", s->pids.limit);
+        yajl_gen_map_close(gen);
+
+        gen_string(gen, "blkio");
+        yajl_gen_map_open(gen);
+        gen_blkio_list(gen, "ioServiceBytesRecursive", &s->blkio.service_bytes);
+        gen_blkio_list(gen, "ioServicedRecursive", &s->blkio.serviced);
+        yajl_gen_map_close(gen);
+
+        gen_hugetlb(gen, s);
+
+        gen_string(gen, "intel_rdt");
+        yajl_gen_map_open(gen);
+        yajl_gen_map_close(gen);
+
+        gen_interfaces(gen, s);
         yajl_gen_map_close(gen);
 }
 

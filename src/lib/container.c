@@ -85,31 +85,6 @@ static int set_status(ocispec_runtime_state *state, const char *status, ocirun_e
         return 0;
 }
 
-/* A pidfd for the container's init, checked against the recorded start
- * time after it was opened: from then on it cannot name another process. */
-static int open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, ocirun_error **error)
-{
-        uint64_t start_time;
-        char proc_state;
-
-        if (!state->has_pid || state->pid <= 0)
-                return error_set(error, ESRCH, "container `%s` has no init process", state->id);
-        int pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
-        if (pidfd < 0) {
-                if (errno == ESRCH)
-                        return error_set(error, ESRCH, "container `%s` is not running", state->id);
-                return error_set_errno(error, errno, "open a pidfd for pid %d", state->pid);
-        }
-        if (proc_stat_start_time(state->pid, &start_time, &proc_state) < 0 ||
-            (state->has_init_start_time && start_time != state->init_start_time) ||
-            proc_state == 'Z') {
-                close(pidfd);
-                return error_set(error, ESRCH, "container `%s` is not running", state->id);
-        }
-        *ret_pidfd = pidfd;
-        return 0;
-}
-
 /* ---- create ---------------------------------------------------------------- */
 
 /* The undo record of create: on any failure, the init is killed and reaped,
@@ -175,6 +150,7 @@ static int resolve_paths(create_job *job, ocirun_error **error)
         int r = config_load(job->bundle, &job->config, error);
         if (r < 0)
                 return r;
+        ocirun_debug("create %s: config loaded from %s/config.json", job->id, job->bundle);
         r = config_validate_for_create(
             job->config, job->options->console_socket || job->options->console_socket_fd >= 0,
             error);
@@ -336,6 +312,7 @@ static int talk_to_init(create_job *job, ocirun_error **error)
                                 r = sync_send(job->sync_fd, SYNC_SECCOMP_DONE, 0, NULL, 0, error);
                         break;
                 case SYNC_READY:
+                        ocirun_debug("create %s: the init is ready", job->id);
                         sync_message_clear(&message);
                         /* The init has made /dev: from now on, only the
                          * devices the rules allow. */
@@ -420,6 +397,8 @@ static int spawn_init(create_job *job, ocirun_error **error)
                 return error_set_errno(error, saved, "clone the container's init");
         job->child = pid;
         job->init = pid;
+        ocirun_debug("create %s: cloned the init, pid %d, clone flags 0x%lx", job->id, (int) pid,
+                     (unsigned long) job->plan.clone_flags);
         return 0;
 }
 
@@ -456,6 +435,8 @@ int create_job_prepare(create_job *job, ocirun_error **error)
                                           &job->cgroup_seed, error);
         else if (r == 0)
                 r = cgroup_create(job->config, id, job->state, error);
+        if (r == 0 && job->state->cgroup_paths && job->state->cgroup_paths->len)
+                ocirun_debug("create %s: cgroup %s", id, job->state->cgroup_paths->values[0]);
         /* Limits go in before any process does: the init is charged from
          * its first page. */
         if (r == 0)
@@ -528,6 +509,8 @@ int ocirun_container_create(ocirun_root *root, const char *id, const ocirun_crea
         r = spawn_init(&job, error);
         if (r == 0)
                 r = cgroup_enter(job.state, job.child, error);
+        if (r == 0)
+                ocirun_debug("create %s: pid %d joined its cgroup", id, (int) job.child);
         /* The init holds the systemd scope now. */
         cgroup_systemd_seed_release(&job.cgroup_seed);
         if (r == 0)
@@ -577,6 +560,7 @@ int ocirun_container_start(ocirun_root *root, const char *id, ocirun_error **err
                 return error_set_errno(error, errno, "start %s: open the exec fifo", id);
         if (write(fifo, "0", 1) != 1)
                 return error_set_errno(error, errno, "start %s: write the exec fifo", id);
+        ocirun_debug("start %s: told the init (pid %d) to exec", id, state->pid);
         unlinkat(dirfd, EXEC_FIFO, 0);
         /* The init holds the fifo open until its execve (or its death)
          * closes it: poll reports POLLERR on our end once no reader is left.
@@ -658,7 +642,7 @@ int ocirun_container_kill(ocirun_root *root, const char *id, int signal, bool al
         if (strcmp(state->status, "stopped") == 0)
                 return error_set(error, ESRCH, "container `%s` is not running", id);
         _cleanup_close_ int pidfd = -1;
-        r = open_init_pidfd(state, &pidfd, error);
+        r = state_open_init_pidfd(state, &pidfd, error);
         if (r < 0)
                 return r;
         if (syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0)
@@ -672,7 +656,7 @@ static int kill_and_wait(const ocispec_runtime_state *state, ocirun_error **erro
 {
         _cleanup_close_ int pidfd = -1;
         _cleanup_(ocirun_error_freep) ocirun_error *gone = NULL;
-        if (open_init_pidfd(state, &pidfd, &gone) < 0)
+        if (state_open_init_pidfd(state, &pidfd, &gone) < 0)
                 return 0;
         if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return error_set_errno(error, errno, "kill container `%s`", state->id);

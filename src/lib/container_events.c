@@ -4,7 +4,10 @@
  * with cgroup.event_control against memory.oom_control; cgroup v2 has no
  * such registration, so inotify watches memory.events, whose oom_kill
  * count is what grows on a kill (the file also changes for the low, high
- * and max events). */
+ * and max events). The watch also holds a pidfd of the init, readable once
+ * it exits, so that events ends with the container at once instead of at
+ * its next statistics line (or never: the cgroup, whose removal the OOM
+ * watch would notice, stays until delete). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +19,8 @@
 #include "state.h"
 
 struct ocirun_oom_watch {
-        int fd; /* the eventfd (v1) or inotify instance (v2); -1: nothing to watch */
+        int fd;      /* the eventfd (v1) or inotify instance (v2); -1: nothing to watch */
+        int exit_fd; /* a pidfd of the container's init */
         cgroup_version version;
         char *dir; /* the container's memory cgroup */
         char *id;
@@ -121,6 +125,10 @@ int ocirun_container_oom_watch_open(ocirun_root *root, const char *id, ocirun_oo
         if (!watch)
                 return error_set(error, ENOMEM, "out of memory");
         watch->fd = -1;
+        watch->exit_fd = -1;
+        r = state_open_init_pidfd(state, &watch->exit_fd, error);
+        if (r < 0)
+                return r;
         watch->id = strdup(id);
         cgroup_layout layout;
         r = cgroup_layout_read(&layout, state, error);
@@ -144,6 +152,11 @@ int ocirun_container_oom_watch_open(ocirun_root *root, const char *id, ocirun_oo
 int ocirun_oom_watch_fd(const ocirun_oom_watch *watch)
 {
         return watch ? watch->fd : -1;
+}
+
+int ocirun_oom_watch_exit_fd(const ocirun_oom_watch *watch)
+{
+        return watch ? watch->exit_fd : -1;
 }
 
 static void watch_end(ocirun_oom_watch *watch)
@@ -223,6 +236,8 @@ void ocirun_oom_watch_free(ocirun_oom_watch *watch)
                 return;
         if (watch->fd >= 0)
                 close(watch->fd);
+        if (watch->exit_fd >= 0)
+                close(watch->exit_fd);
         free(watch->dir);
         free(watch->id);
         free(watch);

@@ -30,6 +30,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util/proc.h"
+#include "util/strings.h"
 
 int ocirun_container_config(ocirun_root *root, const char *id, ocispec_config **ret,
                             ocirun_error **error)
@@ -104,6 +105,13 @@ _Noreturn static void exec_child(const ocispec_process *process,
         syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
         /* report_fd is CLOEXEC: execve closing it is the success signal. */
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        /* The last line: a seccomp filter may refuse (or trap) our write. */
+        if (ocirun_log_max_level >= OCIRUN_LOG_DEBUG) {
+                _cleanup_free_ char *shown = str_join_quoted(process->args, process->args_len);
+                ocirun_debug("exec: joined the container's namespaces, exec %s with args %s",
+                             executable, shown ? shown : "?");
+        }
+        ocirun_log_close();
         if (lsm_set_exec_labels(process, &error) < 0 ||
             seccomp_install(seccomp, process->no_new_privileges, true, report_fd, &error) < 0)
                 child_fail(report_fd, error);
@@ -246,6 +254,8 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                         return error_set_errno(error, errno, "exec: join the pid namespace");
                 }
         }
+        ocirun_debug("exec %s: joining the namespaces (flags 0x%lx) of pid %d", id, flags,
+                     state->pid);
         pid_t pid = fork();
         if (pid == 0) {
                 close(report[0]);
@@ -275,6 +285,7 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 waitpid(pid, NULL, 0);
                 return error_prefix(error, "exec %s", id);
         }
+        ocirun_debug("exec %s: process %d started", id, (int) pid);
         if (options->pidfd_socket) {
                 r = pidfd_socket_send(options->pidfd_socket, pid, PIDFD_SOCKET_EXEC, error);
                 if (r < 0) {

@@ -390,6 +390,7 @@ static int hook_run_one(const char *kind, size_t index, const ocispec_hook *hook
 
         /* The path as messages show it: one line whatever the config says. */
         _cleanup_free_ char *shown_path = str_one_line(path);
+        ocirun_debug("hooks: run %s hook %zu: %s", kind, index, shown_path ? shown_path : path);
         if (!shown_path)
                 return error_set(error, ENOMEM, "out of memory");
         if (path[0] != '/')

@@ -26,6 +26,7 @@
 #include "seccomp_filter.h"
 #include "sync.h"
 #include "terminal.h"
+#include "util/strings.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -329,6 +330,9 @@ static int close_inherited_fds(const init_args *args, ocirun_error **error)
         keep[n++] = args->exec_fifo_fd;
         if (args->console_socket_fd >= 0)
                 keep[n++] = args->console_socket_fd;
+        /* The log, until ready: CLOEXEC, and mark_fds_cloexec covers it. */
+        if (ocirun_log_fd() >= 0)
+                keep[n++] = ocirun_log_fd();
         for (size_t i = 0; i < args->plan->n_joins; i++)
                 keep[n++] = args->plan->joins[i].fd;
         /* Sort the fds to keep, then close the gaps between them. */
@@ -375,14 +379,15 @@ _Noreturn void init_main(init_args *args)
          * the binary, and its id maps must stay writable by create. */
         if (!args->rootfs.has_user_namespace)
                 prctl(PR_SET_DUMPABLE, 0);
-        ocirun_log_close();
         if (close_inherited_fds(args, &error) < 0)
                 fail(args, error);
 
         if ((args->plan->clone_flags & CLONE_NEWUSER) && wait_for_id_maps(args, &error) < 0)
                 fail(args, error);
+        ocirun_debug("init: child process in init, pid %d", (int) getpid());
         if (namespaces_join(args->plan, &error) < 0)
                 fail(args, error);
+        ocirun_debug("init: namespaces ready (%zu joined by path)", args->plan->n_joins);
         if (args->plan->new_time && namespaces_enter_new_time(config->linux, &error) < 0)
                 fail(args, error);
         if (((args->plan->clone_flags | args->plan->unshare_flags) & CLONE_NEWNET) &&
@@ -407,6 +412,8 @@ _Noreturn void init_main(init_args *args)
         }
         if (rootfs_prepare(&args->rootfs, &error) < 0)
                 fail(args, error);
+        ocirun_debug("init: rootfs %s and its %zu mounts ready", args->rootfs.rootfs,
+                     config->mounts_len);
         _cleanup_free_ char *creating_json = run_runtime_hooks(args, &created_json);
         if (config->hooks && hooks_run_in("createContainer", config->hooks->create_container,
                                           config->hooks->create_container_len, creating_json,
@@ -414,8 +421,12 @@ _Noreturn void init_main(init_args *args)
                 fail(args, error);
         /* sysctls go before rootfs_finish: /proc/sys is among the usual
          * read-only paths. */
-        if (rootfs_pivot(&args->rootfs, &error) < 0 || setup_terminal(args, &error) < 0 ||
-            set_names_and_sysctls(config, &error) < 0 || rootfs_finish(&args->rootfs, &error) < 0 ||
+        if (rootfs_pivot(&args->rootfs, &error) < 0)
+                fail(args, error);
+        ocirun_debug("init: %s into %s done", args->rootfs.no_pivot ? "chroot" : "pivot_root",
+                     args->rootfs.rootfs);
+        if (setup_terminal(args, &error) < 0 || set_names_and_sysctls(config, &error) < 0 ||
+            rootfs_finish(&args->rootfs, &error) < 0 ||
             /* The child owns a copy of the config (clone copied the address
              * space), so amending the process's env touches nothing of
              * create's. */
@@ -424,9 +435,16 @@ _Noreturn void init_main(init_args *args)
             memory_policy_apply(config->linux, &error) < 0 ||
             process_prepare(process, config->linux ? config->linux->personality : NULL, seccomp,
                             args->sync_fd, &executable, &error) < 0 ||
-            mark_fds_cloexec(args->preserve_fds, &error) < 0 ||
-            (seccomp_before_ready &&
-             seccomp_install(seccomp, true, true, args->sync_fd, &error) < 0))
+            mark_fds_cloexec(args->preserve_fds, &error) < 0)
+                fail(args, error);
+        /* The last line: a seccomp filter may refuse (or trap) our write. */
+        if (ocirun_log_max_level >= OCIRUN_LOG_DEBUG) {
+                _cleanup_free_ char *shown = str_join_quoted(process->args, process->args_len);
+                ocirun_debug("init: ready; start will exec %s with args %s", executable,
+                             shown ? shown : "?");
+        }
+        ocirun_log_close();
+        if (seccomp_before_ready && seccomp_install(seccomp, true, true, args->sync_fd, &error) < 0)
                 fail(args, error);
 
         prctl(PR_SET_PDEATHSIG, 0);

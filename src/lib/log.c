@@ -2,7 +2,11 @@
  * stderr as "ocirun: ..."; with --log they also go to that file, one write()
  * per line so lines from concurrent ocirun processes never interleave, in
  * logrus's text form or as JSON lines. JSON values are escaped by yajl,
- * never by printf: containerd decodes every line and shows the last error. */
+ * never by printf: containerd decodes every line and shows the last error.
+ * With --debug and no --log, runc's logrus writes its debug lines to stderr
+ * in the same forms: ours go to a CLOEXEC copy of stderr, so that the
+ * container's init, which logs until it is ready, still reaches the
+ * caller's stderr after it made the pty its own. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
@@ -12,11 +16,13 @@
 #include "util/strings.h"
 #include "util/time.h"
 
+ocirun_log_level ocirun_log_max_level = OCIRUN_LOG_INFO;
+
 static struct {
         int fd;
+        bool is_stderr; /* fd is our copy of stderr: errors are on it already */
         ocirun_log_format format;
-        ocirun_log_level max_level;
-} log_target = {.fd = -1, .format = OCIRUN_LOG_FORMAT_TEXT, .max_level = OCIRUN_LOG_INFO};
+} log_target = {.fd = -1, .format = OCIRUN_LOG_FORMAT_TEXT};
 
 static const char *const level_names[] = {
     [OCIRUN_LOG_ERROR] = "error",
@@ -39,9 +45,20 @@ int ocirun_log_format_from_string(const char *name, ocirun_log_format *ret)
 int ocirun_log_open(const char *path, ocirun_log_format format, bool debug, ocirun_error **error)
 {
         log_target.format = format;
-        log_target.max_level = debug ? OCIRUN_LOG_DEBUG : OCIRUN_LOG_INFO;
-        if (!path || !*path)
+        ocirun_log_max_level = debug ? OCIRUN_LOG_DEBUG : OCIRUN_LOG_INFO;
+        if (!path || !*path) {
+                if (!debug)
+                        return 0;
+                /* Without a copy, debug lines still reach stderr, in the
+                 * "ocirun: debug: " form. */
+                int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        return 0;
+                ocirun_log_close();
+                log_target.fd = fd;
+                log_target.is_stderr = true;
                 return 0;
+        }
         int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
         if (fd < 0)
                 return error_set_errno(error, errno, "open log file `%s`", path);
@@ -55,6 +72,12 @@ void ocirun_log_close(void)
         if (log_target.fd >= 0)
                 close(log_target.fd);
         log_target.fd = -1;
+        log_target.is_stderr = false;
+}
+
+int ocirun_log_fd(void)
+{
+        return log_target.fd;
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -138,7 +161,7 @@ void ocirun_log(ocirun_log_level level, const char *fmt, ...)
         _cleanup_free_ char *raw = NULL, *message = NULL;
         va_list ap;
 
-        if (level > log_target.max_level)
+        if (level > ocirun_log_max_level)
                 return;
         va_start(ap, fmt);
         int r = vasprintf(&raw, fmt, ap);
@@ -161,7 +184,7 @@ void ocirun_log(ocirun_log_level level, const char *fmt, ...)
                 if (len > 0)
                         write_all(STDERR_FILENO, line, (size_t) len);
         }
-        if (log_target.fd < 0)
+        if (log_target.fd < 0 || (log_target.is_stderr && level <= OCIRUN_LOG_WARNING))
                 return;
 
         char time[64];

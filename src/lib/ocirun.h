@@ -48,6 +48,23 @@ void ocirun_log_close(void);
 __attribute__((format(printf, 2, 3))) void ocirun_log(ocirun_log_level level, const char *fmt, ...);
 int ocirun_log_format_from_string(const char *name, ocirun_log_format *ret);
 
+/* The most verbose level that is written (OCIRUN_LOG_DEBUG with --debug). */
+extern ocirun_log_level ocirun_log_max_level;
+
+/* A debug line that costs one comparison when --debug is off: neither its
+ * arguments are evaluated nor is anything formatted. */
+#define ocirun_debug(...)                                                                          \
+        do {                                                                                       \
+                if (__builtin_expect(ocirun_log_max_level >= OCIRUN_LOG_DEBUG, 0))                 \
+                        ocirun_log(OCIRUN_LOG_DEBUG, __VA_ARGS__);                                 \
+        } while (0)
+
+/* The fd log lines go to (the --log file, or the copy of stderr that debug
+ * lines go to without one), -1 for none. It is CLOEXEC: a cloned child that
+ * closes what it inherited may keep it to go on logging, and no program it
+ * execs ever gets it. */
+int ocirun_log_fd(void);
+
 /* ---- the runtime root and container ids --------------------------------- */
 
 typedef struct ocirun_root ocirun_root;
@@ -168,11 +185,13 @@ int ocirun_container_stats(ocirun_root *root, const char *id, char **ret_json, s
  * {"type":"oom","id":ID} and a newline, or NULL when the wake-up was no OOM
  * kill. The fd is -1 when there is nothing to watch: no memory controller
  * for the container, or its cgroup is gone (read closes it then). Opening
- * the watch of a stopped container is an error. */
+ * the watch of a stopped container is an error. ocirun_oom_watch_exit_fd
+ * is a pidfd of the container's init, readable (POLLIN) once it exited. */
 typedef struct ocirun_oom_watch ocirun_oom_watch;
 int ocirun_container_oom_watch_open(ocirun_root *root, const char *id, ocirun_oom_watch **ret,
                                     ocirun_error **error);
 int ocirun_oom_watch_fd(const ocirun_oom_watch *watch);
+int ocirun_oom_watch_exit_fd(const ocirun_oom_watch *watch);
 int ocirun_oom_watch_read(ocirun_oom_watch *watch, char **ret_json, size_t *ret_len,
                           ocirun_error **error);
 void ocirun_oom_watch_free(ocirun_oom_watch *watch);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "error.h"
@@ -513,4 +515,29 @@ ocispec_state state_oci_view(const ocispec_runtime_state *state, const char *sta
             .bundle = state->bundle,
             .annotations = state->annotations,
         };
+}
+
+/* A pidfd for the container's init, checked against the recorded start
+ * time after it was opened: from then on it cannot name another process. */
+int state_open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, ocirun_error **error)
+{
+        uint64_t start_time;
+        char proc_state;
+
+        if (!state->has_pid || state->pid <= 0)
+                return error_set(error, ESRCH, "container `%s` has no init process", state->id);
+        int pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
+        if (pidfd < 0) {
+                if (errno == ESRCH)
+                        return error_set(error, ESRCH, "container `%s` is not running", state->id);
+                return error_set_errno(error, errno, "open a pidfd for pid %d", state->pid);
+        }
+        if (proc_stat_start_time(state->pid, &start_time, &proc_state) < 0 ||
+            (state->has_init_start_time && start_time != state->init_start_time) ||
+            proc_state == 'Z') {
+                close(pidfd);
+                return error_set(error, ESRCH, "container `%s` is not running", state->id);
+        }
+        *ret_pidfd = pidfd;
+        return 0;
 }

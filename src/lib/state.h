@@ -53,6 +53,11 @@ int state_load(ocirun_root *root, const char *id, int lock, int *ret_dirfd,
  * seccomp listener get, without ocirun's bookkeeping. It points into state. */
 ocispec_state state_oci_view(const ocispec_runtime_state *state, const char *status);
 
+/* A pidfd for the container's init, checked against the recorded start
+ * time after it was opened: from then on it cannot name another process.
+ * ESRCH when the init is gone. */
+int state_open_init_pidfd(const ocispec_runtime_state *state, int *ret_pidfd, ocirun_error **error);
+
 /* Writes pid to path (--pid-file) through a temporary name and a rename. */
 int state_write_pid_file(const char *path, pid_t pid, ocirun_error **error);
 

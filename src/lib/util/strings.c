@@ -147,3 +147,30 @@ int str_parse_bytes(const char *s, int64_t *ret)
         *ret = (int64_t) value;
         return 0;
 }
+
+char *str_join_quoted(char *const *argv, size_t n)
+{
+        size_t len = 0, size = 1;
+        char *out = malloc(size);
+        if (!out)
+                return NULL;
+        out[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *quoted = str_quote(argv[i] ? argv[i] : "", 256);
+                if (!quoted) {
+                        free(out);
+                        return NULL;
+                }
+                size_t add = strlen(quoted) + (i ? 1 : 0);
+                char *grown = realloc(out, size + add);
+                if (!grown) {
+                        free(out);
+                        return NULL;
+                }
+                out = grown;
+                size += add;
+                snprintf(out + len, size - len, "%s%s", i ? " " : "", quoted);
+                len += add;
+        }
+        return out;
+}

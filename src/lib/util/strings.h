@@ -20,6 +20,10 @@ char *str_escape(const char *s, size_t max);
  * non-ASCII letters included, is kept. NULL on ENOMEM. */
 char *str_one_line(const char *s);
 
+/* The n strings of argv, each as str_quote gives it, joined by spaces, for
+ * a log line. NULL on ENOMEM. */
+char *str_join_quoted(char *const *argv, size_t n);
+
 /* A whole decimal integer ("-1", "4096"); -EINVAL for anything else,
  * -ERANGE when it does not fit. */
 int str_parse_int64(const char *s, int64_t *ret);
