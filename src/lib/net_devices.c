@@ -185,12 +185,16 @@ static struct ifinfomsg *link_request(netlink_request *request, int ifindex)
         return info;
 }
 
-/* Sends a request with NLM_F_ACK and returns the kernel's answer: 0 or
- * -errno. */
-static int netlink_call(int fd, netlink_request *request)
+/* Sends request and reads the kernel's answers to it: each message goes to
+ * on_message (when given), which returns 0 to read on, or a value to end
+ * with; an error message (an ack is one with error 0) or the end of a dump
+ * ends it too. Returns that value, the ack's 0, or -errno. */
+static int netlink_exchange(int fd, netlink_request *request,
+                            int (*on_message)(const struct nlmsghdr *message, void *data),
+                            void *data)
 {
         static unsigned sequence;
-        char answer[4096];
+        char answer[16384];
 
         request->header.nlmsg_seq = ++sequence;
         if (send(fd, request, request->header.nlmsg_len, 0) < 0)
@@ -207,8 +211,20 @@ static int netlink_call(int fd, netlink_request *request)
                                 continue;
                         if (h->nlmsg_type == NLMSG_ERROR)
                                 return ((struct nlmsgerr *) NLMSG_DATA(h))->error;
+                        if (h->nlmsg_type == NLMSG_DONE)
+                                return 0;
+                        int r = on_message ? on_message(h, data) : 0;
+                        if (r != 0)
+                                return r;
                 }
         }
+}
+
+/* Sends a request with NLM_F_ACK and returns the kernel's answer: 0 or
+ * -errno. */
+static int netlink_call(int fd, netlink_request *request)
+{
+        return netlink_exchange(fd, request, NULL, NULL);
 }
 
 static int link_set_up(int fd, int ifindex, bool up)
@@ -231,36 +247,61 @@ static int link_move(int fd, int ifindex, const char *name, int netns_fd)
         return netlink_call(fd, &request);
 }
 
+static int link_index_of(const struct nlmsghdr *message, void *data)
+{
+        (void) data;
+        return message->nlmsg_type == RTM_NEWLINK
+                   ? ((const struct ifinfomsg *) NLMSG_DATA(message))->ifi_index
+                   : 0;
+}
+
 /* The index of name in the namespace of the socket fd, or -errno. */
 static int link_index(int fd, const char *name)
 {
         netlink_request request;
-        char answer[8192];
 
         memset(&request, 0, sizeof(request));
         request.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
         request.header.nlmsg_type = RTM_GETLINK;
         request.header.nlmsg_flags = NLM_F_REQUEST;
         add_attribute(&request, IFLA_IFNAME, name, strlen(name) + 1);
-        request.header.nlmsg_seq = 0x6f6369;
-        if (send(fd, &request, request.header.nlmsg_len, 0) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = recv(fd, answer, sizeof(answer), 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) answer; NLMSG_OK(h, (size_t) n);
-                     h = NLMSG_NEXT(h, n)) {
-                        if (h->nlmsg_seq != request.header.nlmsg_seq)
-                                continue;
-                        if (h->nlmsg_type == NLMSG_ERROR)
-                                return ((struct nlmsgerr *) NLMSG_DATA(h))->error ?: -ENODEV;
-                        if (h->nlmsg_type == RTM_NEWLINK)
-                                return ((struct ifinfomsg *) NLMSG_DATA(h))->ifi_index;
-                }
-        }
+        int r = netlink_exchange(fd, &request, link_index_of, NULL);
+        return r == 0 ? -ENODEV : r;
+}
+
+typedef struct saved_for {
+        int ifindex;
+        saved_addresses *saved;
+} saved_for;
+
+/* One address of the dump: kept as an RTM_NEWADDR request if it is a
+ * global one of the device. */
+static int save_address(const struct nlmsghdr *h, void *data)
+{
+        const saved_for *target = data;
+        saved_addresses *saved = target->saved;
+        const struct ifaddrmsg *address = NLMSG_DATA(h);
+        if (h->nlmsg_type != RTM_NEWADDR || (int) address->ifa_index != target->ifindex ||
+            address->ifa_scope != RT_SCOPE_UNIVERSE)
+                return 0;
+        netlink_request *more = realloc(saved->requests, (saved->len + 1) * sizeof(*more));
+        if (!more)
+                return -ENOMEM;
+        saved->requests = more;
+        netlink_request *add = &saved->requests[saved->len++];
+        memset(add, 0, sizeof(*add));
+        add->header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+        add->header.nlmsg_type = RTM_NEWADDR;
+        add->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+        struct ifaddrmsg *copy = NLMSG_DATA(&add->header);
+        *copy = *address;
+        int len = (int) IFA_PAYLOAD(h);
+        for (const struct rtattr *a = IFA_RTA(address); RTA_OK(a, len); a = RTA_NEXT(a, len))
+                if ((a->rta_type == IFA_ADDRESS || a->rta_type == IFA_LOCAL ||
+                     a->rta_type == IFA_BROADCAST) &&
+                    RTA_PAYLOAD(a) <= 16)
+                        add_attribute(add, a->rta_type, RTA_DATA(a), RTA_PAYLOAD(a));
+        return 0;
 }
 
 /* Reads the device's global (scope universe) addresses into RTM_NEWADDR
@@ -269,53 +310,13 @@ static int link_index(int fd, const char *name)
 static int save_addresses(int fd, int ifindex, saved_addresses *saved)
 {
         netlink_request request;
-        char answer[16384];
 
         memset(&request, 0, sizeof(request));
         request.header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
         request.header.nlmsg_type = RTM_GETADDR;
         request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-        request.header.nlmsg_seq = 0x616464;
-        if (send(fd, &request, request.header.nlmsg_len, 0) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = recv(fd, answer, sizeof(answer), 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) answer; NLMSG_OK(h, (size_t) n);
-                     h = NLMSG_NEXT(h, n)) {
-                        if (h->nlmsg_type == NLMSG_DONE)
-                                return 0;
-                        if (h->nlmsg_type == NLMSG_ERROR)
-                                return ((struct nlmsgerr *) NLMSG_DATA(h))->error;
-                        struct ifaddrmsg *address = NLMSG_DATA(h);
-                        if (h->nlmsg_type != RTM_NEWADDR || (int) address->ifa_index != ifindex ||
-                            address->ifa_scope != RT_SCOPE_UNIVERSE)
-                                continue;
-                        netlink_request *more =
-                            realloc(saved->requests, (saved->len + 1) * sizeof(*more));
-                        if (!more)
-                                return -ENOMEM;
-                        saved->requests = more;
-                        netlink_request *add = &saved->requests[saved->len++];
-                        memset(add, 0, sizeof(*add));
-                        add->header.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
-                        add->header.nlmsg_type = RTM_NEWADDR;
-                        add->header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
-                        struct ifaddrmsg *copy = NLMSG_DATA(&add->header);
-                        *copy = *address;
-                        int len = (int) IFA_PAYLOAD(h);
-                        for (struct rtattr *a = IFA_RTA(address); RTA_OK(a, len);
-                             a = RTA_NEXT(a, len))
-                                if ((a->rta_type == IFA_ADDRESS || a->rta_type == IFA_LOCAL ||
-                                     a->rta_type == IFA_BROADCAST) &&
-                                    RTA_PAYLOAD(a) <= 16)
-                                        add_attribute(add, a->rta_type, RTA_DATA(a),
-                                                      RTA_PAYLOAD(a));
-                }
-        }
+        saved_for target = {.ifindex = ifindex, .saved = saved};
+        return netlink_exchange(fd, &request, save_address, &target);
 }
 
 static int restore_addresses(int fd, int ifindex, saved_addresses *saved)
