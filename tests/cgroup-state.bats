@@ -61,6 +61,15 @@ make_sub() {
 	done
 }
 
+# move_to_sub PID PATH: PID into c1's sub-cgroup PATH in every hierarchy,
+# as a process in the container could move itself.
+move_to_sub() {
+	local mount
+	for mount in $(hierarchies); do
+		echo "$1" >"$mount/$TEST_CGROUP_PREFIX/c1/$2/cgroup.procs"
+	done
+}
+
 # exec_detached ARGS...: `ocirun exec --detach --pid-file` with ARGS, the
 # exec'd pid in EXEC_PID.
 exec_detached() {
@@ -112,7 +121,7 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 	container_bundle "$BUNDLE" true
 	mkdir -p "$freezer/$TEST_CGROUP_PREFIX/c1"
 	echo FROZEN >"$freezer/$TEST_CGROUP_PREFIX/c1/freezer.state"
-	detached timeout 20 "$OCIRUN" --root "$OCIRUN_ROOT" run --bundle "$BUNDLE" c1
+	detached timeout -k 5 20 "$OCIRUN" --root "$OCIRUN_ROOT" run --bundle "$BUNDLE" c1
 	assert_status 1
 	assert_stderr_contains "container's cgroup unexpectedly frozen ($freezer/$TEST_CGROUP_PREFIX/c1: freezer.state is FROZEN"
 	[[ ! -e "$OCIRUN_ROOT/c1" ]] || fail "state directory left behind"
@@ -134,7 +143,7 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 	container_bundle "$BUNDLE" true
 	mkdir -p "$unified/$TEST_CGROUP_PREFIX/c1"
 	echo 1 >"$unified/$TEST_CGROUP_PREFIX/c1/cgroup.freeze"
-	detached timeout 20 "$OCIRUN" --root "$OCIRUN_ROOT" create --bundle "$BUNDLE" c1
+	detached timeout -k 5 20 "$OCIRUN" --root "$OCIRUN_ROOT" create --bundle "$BUNDLE" c1
 	assert_status 1
 	assert_stderr_contains "container's cgroup unexpectedly frozen ($unified/$TEST_CGROUP_PREFIX/c1: cgroup.freeze is 1"
 	[[ ! -e "$OCIRUN_ROOT/c1" ]] || fail "state directory left behind"
@@ -224,13 +233,10 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 	local base="/$TEST_CGROUP_PREFIX/c1" mount
 	make_sub sub/deeper
 	make_sub empty
-	exec_detached --cgroup sub/deeper c1 sleep 1000
+	exec_detached c1 sleep 1000
 	assert_status 0
 	local stray=$EXEC_PID
-	# ps and kill --all see a process in a sub-cgroup.
-	run ocirun ps --format json c1
-	assert_status 0
-	json_assert "$output" 'check(int(sys.argv[2]) in d, "pid %s not in %r" % (sys.argv[2], d))' "$stray"
+	move_to_sub "$stray" sub/deeper
 	run ocirun delete --force c1
 	assert_status 0
 	for mount in $(hierarchies); do
@@ -245,14 +251,18 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 	assert_nothing_left c1
 }
 
-@test "kill --all reaches a process in a sub-cgroup" {
+@test "ps and kill --all reach a process in a sub-cgroup" {
 	container_bundle "$BUNDLE" sleep 1000
 	edit_config "$BUNDLE" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'pid']"
 	ocirun_detached run --detach --bundle "$BUNDLE" c1
 	assert_status 0
 	make_sub sub
-	exec_detached --cgroup sub c1 sleep 1000
+	exec_detached c1 sleep 1000
 	assert_status 0
+	move_to_sub "$EXEC_PID" sub
+	run ocirun ps --format json c1
+	assert_status 0
+	json_assert "$output" 'check(int(sys.argv[2]) in d, "pid %s not in %r" % (sys.argv[2], d))' "$EXEC_PID"
 	run ocirun kill --all c1 TERM
 	assert_status 0
 	local _
