@@ -154,6 +154,17 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 		[[ "$mount" == "$unified" || ! -e "$mount/$TEST_CGROUP_PREFIX" ]] ||
 			fail "left behind: $mount/$TEST_CGROUP_PREFIX"
 	done
+
+	# A new cgroup below a frozen one is frozen from the start, its own
+	# cgroup.freeze 0.
+	echo 0 >"$unified/$TEST_CGROUP_PREFIX/c1/cgroup.freeze"
+	echo 1 >"$unified/$TEST_CGROUP_PREFIX/cgroup.freeze"
+	container_bundle "$TEST_TMP/c2" true
+	detached timeout -k 5 20 "$OCIRUN" --root "$OCIRUN_ROOT" create --bundle "$TEST_TMP/c2" c2
+	assert_status 1
+	assert_stderr_contains "container's cgroup unexpectedly frozen ($unified/$TEST_CGROUP_PREFIX/c2: frozen by an ancestor (cgroup.events: frozen 1)"
+	[[ ! -e "$OCIRUN_ROOT/c2" && ! -e "$unified/$TEST_CGROUP_PREFIX/c2" ]] || fail "c2 left behind"
+	echo 0 >"$unified/$TEST_CGROUP_PREFIX/cgroup.freeze"
 }
 
 @test "exec joins the init's cgroup in every hierarchy" {

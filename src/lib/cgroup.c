@@ -445,11 +445,17 @@ static void frozen_dir(cgroup_layout *layout, char **ret_dir, const char **ret_w
                 *ret_dir = steal_pointer(&v1);
                 return;
         }
-        if (cgroup_layout_dir(layout, NULL, &unified) == CGROUP_V2 &&
-            cgroup_read(unified, "cgroup.freeze", &freeze) == 0 && strcmp(freeze, "1") == 0) {
+        if (cgroup_layout_dir(layout, NULL, &unified) != CGROUP_V2)
+                return;
+        _cleanup_free_ char *events = NULL;
+        if (cgroup_read(unified, "cgroup.freeze", &freeze) == 0 && strcmp(freeze, "1") == 0)
                 *ret_why = "cgroup.freeze is 1";
+        /* A new cgroup below a frozen one is frozen too, with its own
+         * cgroup.freeze still 0. */
+        else if (cgroup_read(unified, "cgroup.events", &events) == 0 && strstr(events, "frozen 1"))
+                *ret_why = "frozen by an ancestor (cgroup.events: frozen 1)";
+        if (*ret_why)
                 *ret_dir = steal_pointer(&unified);
-        }
 }
 
 /* A cgroupsPath may name a cgroup that exists already. A frozen one would

@@ -145,41 +145,37 @@ int cgroup_subtree_remove(const char *dir, int depth, ocirun_error **error)
 
 /* ---- exec --cgroup ---------------------------------------------------------- */
 
-/* base/sub with `.` and `..` resolved as text (cgroupfs has no symlinks),
- * or NULL when the result is not base or below it: a sub-cgroup must stay
- * inside the container's cgroup, and a sibling whose name merely starts
- * with the container's (c1 and c1x) is not inside it. */
-static char *sub_path(const char *base, const char *sub)
+/* base/sub with `.` and `..` resolved as text (cgroupfs has no symlinks)
+ * into *ret; -EINVAL when the result is not base or below it: a sub-cgroup
+ * must stay inside the container's cgroup, and a sibling whose name merely
+ * starts with the container's (c1 and c1x) is not inside it. */
+static int sub_path(const char *base, const char *sub, char **ret)
 {
-        size_t base_len = strlen(base);
-        char *out = malloc(base_len + strlen(sub) + 2);
+        size_t base_len = strlen(base), len = base_len;
+        _cleanup_free_ char *out = malloc(base_len + strlen(sub) + 2);
         _cleanup_free_ char *copy = strdup(sub);
-        if (!out || !copy) {
-                free(out);
-                return NULL;
-        }
-        memcpy(out, base, base_len + 1);
-        size_t len = base_len;
         char *save = NULL;
+        if (!out || !copy)
+                return -ENOMEM;
+        memcpy(out, base, base_len + 1);
         for (char *w = strtok_r(copy, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
                 if (strcmp(w, ".") == 0)
                         continue;
                 if (strcmp(w, "..") == 0) {
-                        if (len <= base_len) {
-                                free(out);
-                                return NULL;
-                        }
-                        while (len > base_len && out[len - 1] != '/')
+                        if (len <= base_len)
+                                return -EINVAL;
+                        /* Back to the slash before the last component. */
+                        while (out[len - 1] != '/')
                                 len--;
-                        len--; /* the slash */
-                        out[len] = '\0';
+                        out[--len] = '\0';
                         continue;
                 }
                 out[len++] = '/';
                 strcpy(out + len, w);
                 len += strlen(w);
         }
-        return out;
+        *ret = steal_pointer(&out);
+        return 0;
 }
 
 /* Whether hierarchy h is one an exec --cgroup CONTROLLER[,CONTROLLER]:PATH
@@ -292,8 +288,11 @@ int cgroup_sub_paths_resolve(const ocispec_runtime_state *state, char *const *ar
                         if (strcmp(layout.items[j].mount_point, paths->keys[i]) == 0)
                                 h = &layout.items[j];
                 const char *sub = sub_for(h, args, len);
-                _cleanup_free_ char *joined = sub ? sub_path(paths->values[i], sub) : NULL;
-                if (sub && !joined)
+                _cleanup_free_ char *joined = NULL;
+                r = sub ? sub_path(paths->values[i], sub, &joined) : 0;
+                if (r == -ENOMEM)
+                        return OOM(error);
+                if (r < 0)
                         return error_set(error, EINVAL,
                                          "exec: --cgroup: `%s` is not a sub-cgroup of the "
                                          "container's cgroup",
