@@ -34,6 +34,9 @@ static const char exec_usage[] =
     "      --preserve-fds N      pass fds 3 .. 3+N-1 to the process\n"
     "      --ignore-paused       exec into a paused container too (the process\n"
     "                            waits, frozen, until resume)\n"
+    "      --cgroup [CONTROLLER[,CONTROLLER]:]PATH\n"
+    "                            run in the existing sub-cgroup PATH of the\n"
+    "                            container's cgroup (repeatable with CONTROLLER:)\n"
     "  -h, --help                show this help\n";
 
 static int parse_id(const char *text, uint32_t *ret)
@@ -124,7 +127,8 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                 OPT_APPARMOR,
                 OPT_PROCESS_LABEL,
                 OPT_IGNORE_PAUSED,
-                OPT_PIDFD_SOCKET
+                OPT_PIDFD_SOCKET,
+                OPT_CGROUP
         };
         static const struct option options[] = {
             {"process", required_argument, NULL, 'p'},
@@ -143,6 +147,7 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
             {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
             {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
             {"pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET},
+            {"cgroup", required_argument, NULL, OPT_CGROUP},
             {"help", no_argument, NULL, 'h'},
             {},
         };
@@ -150,8 +155,8 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
         const char *process_file = NULL, *cwd = NULL, *user = NULL;
         const char *apparmor = NULL, *process_label = NULL;
         bool tty = false, detach = false, no_new_privs = false, help = false;
-        _cleanup_strv_ char **envs = NULL, **gids = NULL, **caps = NULL;
-        size_t envs_len = 0, gids_len = 0, caps_len = 0;
+        _cleanup_strv_ char **envs = NULL, **gids = NULL, **caps = NULL, **cgroups = NULL;
+        size_t envs_len = 0, gids_len = 0, caps_len = 0, cgroups_len = 0;
         char *end;
         int c;
 
@@ -211,6 +216,10 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
                         break;
                 case OPT_PIDFD_SOCKET:
                         exec_options.pidfd_socket = optarg;
+                        break;
+                case OPT_CGROUP:
+                        if (ocispec_strv_append(&cgroups, &cgroups_len, optarg) < 0)
+                                return error_set(error, ENOMEM, "out of memory");
                         break;
                 case OPT_PRESERVE_FDS:
                         exec_options.preserve_fds = (int) strtol(optarg, &end, 10);
@@ -301,6 +310,8 @@ static int run_exec(ocirun_cli *cli, int argc, char **argv, ocirun_error **error
         if (r < 0)
                 return r;
         exec_options.console_socket_fd = fg.console[1];
+        exec_options.cgroups = cgroups;
+        exec_options.cgroups_len = cgroups_len;
         pid_t pid;
         r = ocirun_container_exec(root, id, process, &exec_options, &pid, error);
         if (r < 0 || detach)

@@ -429,6 +429,117 @@ int cgroup_create_at(const char *path, ocispec_runtime_state *state, ocirun_erro
         return create_everywhere(path, state, NULL, error);
 }
 
+/* Why the container's cgroup cannot run an init: frozen in the v1 freezer
+ * (FROZEN, or FREEZING on the way there) or on cgroup2, which on a hybrid
+ * host freezes its members as well. *ret_why is a static string, NULL when
+ * nothing is frozen. */
+static void frozen_dir(cgroup_layout *layout, char **ret_dir, const char **ret_why)
+{
+        _cleanup_free_ char *v1 = NULL, *unified = NULL, *state = NULL, *freeze = NULL;
+        *ret_dir = NULL;
+        *ret_why = NULL;
+        if (cgroup_layout_dir(layout, "freezer", &v1) == CGROUP_V1 &&
+            cgroup_read(v1, "freezer.state", &state) == 0 && strcmp(state, "THAWED") != 0) {
+                *ret_why = strcmp(state, "FROZEN") == 0 ? "freezer.state is FROZEN"
+                                                        : "freezer.state is FREEZING";
+                *ret_dir = steal_pointer(&v1);
+                return;
+        }
+        if (cgroup_layout_dir(layout, NULL, &unified) != CGROUP_V2)
+                return;
+        _cleanup_free_ char *events = NULL;
+        if (cgroup_read(unified, "cgroup.freeze", &freeze) == 0 && strcmp(freeze, "1") == 0)
+                *ret_why = "cgroup.freeze is 1";
+        /* A new cgroup below a frozen one is frozen too, with its own
+         * cgroup.freeze still 0. */
+        else if (cgroup_read(unified, "cgroup.events", &events) == 0 && strstr(events, "frozen 1"))
+                *ret_why = "frozen by an ancestor (cgroup.events: frozen 1)";
+        if (*ret_why)
+                *ret_dir = steal_pointer(&unified);
+}
+
+/* A cgroupsPath may name a cgroup that exists already. A frozen one would
+ * hold the init frozen before it could report back, and create would wait
+ * forever: refused, as runc refuses it. One with processes in it is used,
+ * with runc 1.1's warning: the container then shares its limits and its
+ * kill --all with strangers. */
+static int check_existing(const ocispec_runtime_state *state, ocirun_error **error)
+{
+        _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
+        _cleanup_free_ char *frozen = NULL;
+        _cleanup_free_ pid_t *all = NULL;
+        const char *why = NULL;
+        size_t n_all = 0;
+
+        int r = cgroup_layout_read(&layout, state, error);
+        if (r < 0)
+                return r;
+        frozen_dir(&layout, &frozen, &why);
+        if (frozen)
+                return error_set(error, EBUSY,
+                                 "container's cgroup unexpectedly frozen (%s: %s; thaw it or give "
+                                 "another linux.cgroupsPath)",
+                                 frozen, why);
+        /* Every hierarchy, each process once: on v1 a process may sit in
+         * the container's cgroup of one controller only. */
+        const ocispec_string_map *paths = state->cgroup_paths;
+        for (size_t i = 0; paths && i < paths->len; i++) {
+                _cleanup_free_ pid_t *pids = NULL;
+                size_t len = 0;
+                char dir[4200];
+                snprintf(dir, sizeof(dir), "%s%s", paths->keys[i], paths->values[i]);
+                if (cgroup_subtree_pids(dir, &pids, &len, NULL) < 0)
+                        continue;
+                for (size_t j = 0; j < len; j++) {
+                        bool seen = false;
+                        for (size_t k = 0; k < n_all && !seen; k++)
+                                seen = all[k] == pids[j];
+                        if (seen)
+                                continue;
+                        pid_t *grown = realloc(all, (n_all + 1) * sizeof(*grown));
+                        if (!grown)
+                                return OOM(error);
+                        all = grown;
+                        all[n_all++] = pids[j];
+                }
+        }
+        if (n_all) {
+                ocirun_log(OCIRUN_LOG_WARNING,
+                           "container's cgroup is not empty: %zu process(es) found", n_all);
+                ocirun_log(OCIRUN_LOG_WARNING,
+                           "DEPRECATED: running a container in a non-empty cgroup will become an "
+                           "error, as it is in runc 1.2 and later; see "
+                           "https://github.com/opencontainers/runc/issues/3132");
+        }
+        return 0;
+}
+
+/* runc takes linux.resources.unified only where the host is on cgroup v2
+ * alone: on a hybrid host its controllers are v1's, and a key could name a
+ * file of either. */
+int cgroup_check_unified(const ocispec_linux_resources *resources, const char *prefix,
+                         ocirun_error **error)
+{
+        if (!resources || !resources->unified || resources->unified->len == 0)
+                return 0;
+        _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
+        int r = cgroup_layout_read(&layout, NULL, error);
+        if (r < 0)
+                return r;
+        /* runc takes unified only where the host is on cgroup v2 alone: on a
+         * hybrid host the controllers are v1's, and a key could name a
+         * file of either. */
+        for (size_t i = 0; i < layout.len; i++)
+                if (layout.items[i].controllers)
+                        return error_set(error, EINVAL,
+                                         "%s.unified: cannot use unified on cgroup v1: this host "
+                                         "mounts cgroup v1 hierarchies (%s at %s); set the v1 "
+                                         "fields of linux.resources instead",
+                                         prefix, layout.items[i].controllers,
+                                         layout.items[i].mount_point);
+        return 0;
+}
+
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error)
 {
@@ -444,7 +555,12 @@ int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_
         }
         r = check_cgroup_path(path, error);
         if (r == 0)
+                r = cgroup_check_unified(config->linux ? config->linux->resources : NULL,
+                                         "config.json: linux.resources", error);
+        if (r == 0)
                 r = create_everywhere(path, state, &skipped, error);
+        if (r == 0)
+                r = check_existing(state, error);
         if (r < 0)
                 return r;
         if (skipped && resources_need_cgroup(config->linux ? config->linux->resources : NULL))
@@ -464,8 +580,8 @@ static int write_pid(const char *mount_point, const char *path, pid_t pid, ociru
         int len = snprintf(value, sizeof(value), "%d", (int) pid);
         _cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, value, (size_t) len) < 0)
-                return error_set_errno(error, errno, "move pid %d into cgroup `%s%s`", (int) pid,
-                                       mount_point, path);
+                return error_set_errno(error, errno, "move pid %d into cgroup `%s%s`",
+                                       (int) (pid > 0 ? pid : getpid()), mount_point, path);
         return 0;
 }
 
@@ -502,30 +618,15 @@ int cgroup_pids(const ocispec_runtime_state *state, pid_t **ret_pids, size_t *re
                 ocirun_error **error)
 {
         const ocispec_string_map *paths = state->cgroup_paths;
-        char file[4200];
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t len = 0, capacity = 0;
+        char dir[4200];
 
         if (!paths || paths->len == 0)
                 return error_set(error, ENOENT, "container `%s` has no cgroup%s", state->id,
                                  cgroup_rootless_hint());
-        snprintf(file, sizeof(file), "%s%s/cgroup.procs", paths->keys[0], paths->values[0]);
-        _cleanup_fclose_ FILE *f = fopen(file, "re");
-        if (!f)
-                return error_set_errno(error, errno, "read `%s`", file);
-        for (int pid; fscanf(f, "%d", &pid) == 1;) {
-                if (len == capacity) {
-                        capacity = capacity ? capacity * 2 : 16;
-                        pid_t *grown = realloc(pids, capacity * sizeof(*pids));
-                        if (!grown)
-                                return error_set(error, ENOMEM, "out of memory");
-                        pids = grown;
-                }
-                pids[len++] = pid;
-        }
-        *ret_pids = steal_pointer(&pids);
-        *ret_len = len;
-        return 0;
+        /* Any hierarchy holds every process of the container somewhere in
+         * the container's subtree, as runc's GetAllPids reads it. */
+        snprintf(dir, sizeof(dir), "%s%s", paths->keys[0], paths->values[0]);
+        return cgroup_subtree_pids(dir, ret_pids, ret_len, error);
 }
 
 static int signal_listed(const ocispec_runtime_state *state, int signal, ocirun_error **error)
@@ -566,6 +667,18 @@ int cgroup_kill_all(const ocispec_runtime_state *state, int signal, ocirun_error
         return r;
 }
 
+/* Whether dir is the container's own cgroup in one of its hierarchies. */
+static bool is_container_dir(const ocispec_runtime_state *state, const char *dir)
+{
+        const ocispec_string_map *paths = state->cgroup_paths;
+        for (size_t i = 0; paths && i < paths->len; i++) {
+                size_t n = strlen(paths->keys[i]);
+                if (strncmp(dir, paths->keys[i], n) == 0 && strcmp(dir + n, paths->values[i]) == 0)
+                        return true;
+        }
+        return false;
+}
+
 int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error)
 {
         if (!str_empty(state->systemd_unit)) {
@@ -589,24 +702,20 @@ int cgroup_destroy(const ocispec_runtime_state *state, ocirun_error **error)
                         if (strncmp(state->cgroup_created[j], dir, strlen(dir)) == 0 &&
                             state->cgroup_created[j][strlen(dir)] == '/')
                                 leaf = false;
-                for (int attempt = 0; rmdir(dir) < 0; attempt++) {
-                        if (errno == ENOENT)
-                                break;
+                /* Sub-cgroups the container's processes made go with the
+                 * container's cgroup; a parent ocirun made may hold other
+                 * containers' cgroups, and only its own children go. */
+                int r = is_container_dir(state, dir) ? cgroup_subtree_remove(dir, 0, error) : 0;
+                if (r < 0)
+                        return r;
+                if (leaf) {
+                        r = cgroup_rmdir(dir, error);
+                        if (r < 0)
+                                return r;
+                } else if (rmdir(dir) < 0 && errno != ENOENT && errno != EBUSY &&
+                           errno != ENOTEMPTY) {
                         /* A parent another container still uses stays. */
-                        if (!leaf && (errno == EBUSY || errno == ENOTEMPTY))
-                                break;
-                        if (errno != EBUSY || attempt == 200)
-                                return error_set_errno(error, errno, "remove cgroup `%s`", dir);
-                        /* Processes are still leaving (or were left behind):
-                         * kill what remains and give the kernel a moment. */
-                        char procs[4200];
-                        snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-                        FILE *f = fopen(procs, "re");
-                        for (int pid; f && fscanf(f, "%d", &pid) == 1;)
-                                kill(pid, SIGKILL);
-                        if (f)
-                                fclose(f);
-                        nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+                        return error_set_errno(error, errno, "remove cgroup `%s`", dir);
                 }
         }
         return 0;

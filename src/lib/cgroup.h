@@ -75,6 +75,12 @@ bool cgroup_has_file(const char *dir, const char *file);
 int cgroup_create(const ocispec_config *config, const char *id, ocispec_runtime_state *state,
                   ocirun_error **error);
 
+/* Refuses linux.resources.unified on a host with cgroup v1 hierarchies
+ * (v1 or hybrid), as runc does: "PREFIX.unified: cannot use unified on
+ * cgroup v1". */
+int cgroup_check_unified(const ocispec_linux_resources *resources, const char *prefix,
+                         ocirun_error **error);
+
 /* Makes path (absolute in each hierarchy: a systemd unit's ControlGroup)
  * in every mounted hierarchy that lacks it, recording paths and made
  * directories as cgroup_create does. */
@@ -125,6 +131,27 @@ int cgroup_apply_devices(const ocispec_runtime_state *state,
  * rule types and access letters, unified keys' shape. */
 int cgroup_resources_validate(const ocispec_linux_resources *resources, const char *field_prefix,
                               ocirun_error **error);
+
+/* ---- the subtree (cgroup_subtree.c) ----------------------------------------- */
+
+/* The pids in dir and in every cgroup below it, each once. */
+int cgroup_subtree_pids(const char *dir, pid_t **ret_pids, size_t *ret_len, ocirun_error **error);
+
+/* Removes every cgroup below dir (not dir itself), deepest first, killing
+ * what still runs in each; depth is 0 for the caller. */
+int cgroup_subtree_remove(const char *dir, int depth, ocirun_error **error);
+
+/* rmdir of a cgroup, retried while the kernel says busy (its last
+ * processes are exiting), killing any that are left. */
+int cgroup_rmdir(const char *dir, ocirun_error **error);
+
+/* The container's cgroup paths (as state->cgroup_paths) with exec
+ * --cgroup's arguments applied: PATH alone moves every hierarchy to the
+ * sub-cgroup PATH of the container's cgroup, CONTROLLER[,CONTROLLER]:PATH
+ * (repeatable) the hierarchies of those controllers. The sub-cgroups must
+ * exist; a PATH that leaves the container's cgroup is refused. */
+int cgroup_sub_paths_resolve(const ocispec_runtime_state *state, char *const *args, size_t len,
+                             ocispec_string_map **ret_paths, ocirun_error **error);
 
 /* Removes the directories ocirun created, deepest first: the container's
  * own cgroup after killing whatever is left in it, and its parents only if

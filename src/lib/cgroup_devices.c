@@ -77,6 +77,154 @@ int cgroup_device_rules(const ocispec_linux_resources *resources, ocispec_device
         return 0;
 }
 
+/* One entry of a v1 whitelist: what devices.list shows. */
+typedef struct device_entry {
+        char type;
+        int64_t major, minor; /* -1: * */
+        unsigned access;      /* ACCESS_* bits */
+} device_entry;
+
+enum { ACCESS_R = 1, ACCESS_W = 2, ACCESS_M = 4 };
+
+static unsigned access_bits(const char *access)
+{
+        unsigned bits = 0;
+        for (const char *c = access; c && *c; c++)
+                bits |= *c == 'r' ? ACCESS_R : *c == 'w' ? ACCESS_W : *c == 'm' ? ACCESS_M : 0;
+        return bits;
+}
+
+static const char *access_text(unsigned bits, char buf[4])
+{
+        size_t n = 0;
+        if (bits & ACCESS_R)
+                buf[n++] = 'r';
+        if (bits & ACCESS_W)
+                buf[n++] = 'w';
+        if (bits & ACCESS_M)
+                buf[n++] = 'm';
+        buf[n] = '\0';
+        return buf;
+}
+
+typedef struct device_list {
+        device_entry items[256];
+        size_t len;
+} device_list;
+
+static device_entry *list_find(device_list *list, char type, int64_t major, int64_t minor)
+{
+        for (size_t i = 0; i < list->len; i++)
+                if (list->items[i].type == type && list->items[i].major == major &&
+                    list->items[i].minor == minor)
+                        return &list->items[i];
+        return NULL;
+}
+
+/* The whitelist the rules leave, computed as the kernel does: after the
+ * deny-all, an allow adds its access to the entry of the same type and
+ * numbers, a deny takes its access away from that entry only. False when
+ * the rules allow everything, or hold more entries than we track: then
+ * they are written in full. */
+static bool emulate(const ocispec_device_cgroup *rules, size_t len, device_list *out)
+{
+        out->len = 0;
+        if (len == 0 || rules[0].allow || strcmp(rules[0].type, "a") != 0)
+                return false;
+        for (size_t i = 1; i < len; i++) {
+                const ocispec_device_cgroup *rule = &rules[i];
+                /* The kernel reads any "a" rule as a reset: deny-all empties
+                 * the list again, allow-all is no whitelist. */
+                if (strcmp(rule->type, "a") == 0 && !rule->allow) {
+                        out->len = 0;
+                        continue;
+                }
+                if (strlen(rule->type) != 1 || !strchr("bc", rule->type[0]))
+                        return false;
+                int64_t major = rule->has_major ? rule->major : -1;
+                int64_t minor = rule->has_minor ? rule->minor : -1;
+                device_entry *entry = list_find(out, rule->type[0], major, minor);
+                unsigned bits = access_bits(rule->access);
+                if (rule->allow) {
+                        if (!entry) {
+                                if (out->len == sizeof(out->items) / sizeof(out->items[0]))
+                                        return false;
+                                entry = &out->items[out->len++];
+                                *entry = (device_entry){rule->type[0], major, minor, 0};
+                        }
+                        entry->access |= bits;
+                } else if (entry) {
+                        entry->access &= ~bits;
+                }
+        }
+        return true;
+}
+
+static int64_t parse_number(const char *text)
+{
+        return strcmp(text, "*") == 0 ? -1 : strtoll(text, NULL, 10);
+}
+
+/* devices.list as a whitelist; false when it is not one ("a *:* rwm":
+ * everything allowed) or cannot be read. */
+static bool read_list(const char *dir, device_list *out)
+{
+        char path[4200], line[128];
+        snprintf(path, sizeof(path), "%s/devices.list", dir);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        out->len = 0;
+        if (!f)
+                return false;
+        while (fgets(line, sizeof(line), f)) {
+                char type, major[24], minor[24], access[8];
+                if (sscanf(line, "%c %23[^:]:%23s %7s", &type, major, minor, access) != 4 ||
+                    type == 'a' || out->len == sizeof(out->items) / sizeof(out->items[0]))
+                        return false;
+                out->items[out->len++] = (device_entry){type, parse_number(major),
+                                                        parse_number(minor), access_bits(access)};
+        }
+        return true;
+}
+
+static int write_entry(const char *dir, const char *file, const device_entry *entry, unsigned bits,
+                       const char *field, ocirun_error **error)
+{
+        char major[24] = "*", minor[24] = "*", access[4];
+        if (entry->major >= 0)
+                snprintf(major, sizeof(major), "%" PRId64, entry->major);
+        if (entry->minor >= 0)
+                snprintf(minor, sizeof(minor), "%" PRId64, entry->minor);
+        return cgroup_write(error, field, dir, file, "%c %s:%s %s", entry->type, major, minor,
+                            access_text(bits, access));
+}
+
+/* From one whitelist to another by the smallest steps: first what the new
+ * list adds, then what it takes away. A running container never loses a
+ * device both lists allow, as it would between writing "deny all" and the
+ * allows that follow (runc's \"minimal transition rules\"). */
+static int transition(const char *dir, device_list *current, device_list *target, const char *field,
+                      ocirun_error **error)
+{
+        for (size_t i = 0; i < target->len; i++) {
+                const device_entry *want = &target->items[i];
+                device_entry *have = list_find(current, want->type, want->major, want->minor);
+                unsigned missing = want->access & ~(have ? have->access : 0);
+                int r =
+                    missing ? write_entry(dir, "devices.allow", want, missing, field, error) : 0;
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < current->len; i++) {
+                const device_entry *have = &current->items[i];
+                device_entry *want = list_find(target, have->type, have->major, have->minor);
+                unsigned extra = have->access & ~(want ? want->access : 0);
+                int r = extra ? write_entry(dir, "devices.deny", have, extra, field, error) : 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* v1's devices.allow and devices.deny take "TYPE MAJOR:MINOR ACCESS"; "a"
  * alone resets the list to everything (allow) or nothing (deny). Written
  * in order, the rules give the kernel's list the meaning OCI gives them:
@@ -84,6 +232,17 @@ int cgroup_device_rules(const ocispec_linux_resources *resources, ocispec_device
 int cgroup_v1_devices(const char *dir, const ocispec_device_cgroup *rules, size_t len,
                       const char *prefix, ocirun_error **error)
 {
+        /* The cgroup is a whitelist already (an update, or a parent that
+         * is one): go there step by step. */
+        _cleanup_free_ device_list *current = malloc(sizeof(*current));
+        _cleanup_free_ device_list *target = malloc(sizeof(*target));
+        if (!current || !target)
+                return OOM(error);
+        if (read_list(dir, current) && emulate(rules, len, target)) {
+                char field[256];
+                snprintf(field, sizeof(field), "%s.devices", prefix);
+                return transition(dir, current, target, field, error);
+        }
         for (size_t i = 0; i < len; i++) {
                 const ocispec_device_cgroup *rule = &rules[i];
                 char field[256], major[24] = "*", minor[24] = "*";

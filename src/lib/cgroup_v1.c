@@ -90,6 +90,9 @@ static int v1_memory_limits(const char *dir, const ocispec_linux_resources_memor
         FIELD(limit_field, prefix, "memory.limit");
         FIELD(swap_field, prefix, "memory.swap");
 
+        /* Without swap accounting, swap is unlimited already. */
+        if (swap && memory->swap == -1 && !cgroup_has_file(dir, "memory.memsw.limit_in_bytes"))
+                swap = false;
         if (swap && !cgroup_has_file(dir, "memory.memsw.limit_in_bytes"))
                 return error_set(error, ENOTSUP,
                                  "%s: this kernel does not account swap (no "

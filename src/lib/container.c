@@ -752,8 +752,24 @@ int ocirun_container_update(ocirun_root *root, const char *id,
         const char *prefix = "linux.resources";
 
         int r = cgroup_resources_validate(resources, prefix, error);
+        if (r == 0)
+                r = cgroup_check_unified(resources, prefix, error);
         if (r < 0)
                 return r;
+        /* An update that lifts the memory limit and says nothing of swap
+         * lifts the swap limit too, as runc's does: on v1 a swap limit
+         * left below the new memory limit would make the write fail. */
+        ocispec_linux_resources lifted;
+        ocispec_linux_resources_memory lifted_memory;
+        if (resources && resources->memory && resources->memory->has_limit &&
+            resources->memory->limit == -1 && !resources->memory->has_swap) {
+                lifted = *resources;
+                lifted_memory = *resources->memory;
+                lifted_memory.swap = -1;
+                lifted_memory.has_swap = true;
+                lifted.memory = &lifted_memory;
+                resources = &lifted;
+        }
         r = state_load(root, id, LOCK_EX, &dirfd, &state, error);
         if (r < 0)
                 return r;

@@ -227,6 +227,17 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         if (r < 0)
                 return r;
 
+        if (options->cgroups_len) {
+                ocispec_string_map *sub_paths = NULL;
+                r = cgroup_sub_paths_resolve(state, options->cgroups, options->cgroups_len,
+                                             &sub_paths, error);
+                if (r < 0)
+                        return r;
+                /* The state is our own copy: the child joins these. */
+                ocispec_string_map_free(state->cgroup_paths);
+                state->cgroup_paths = sub_paths;
+        }
+
         pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
         if (pidfd < 0 || proc_stat_start_time(state->pid, &start_time, NULL) < 0 ||
             start_time != state->init_start_time)

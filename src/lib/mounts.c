@@ -967,12 +967,6 @@ static int copy_entry(int source_dir_fd, int dest_dir_fd, const char *name, int 
         return 0;
 }
 
-static void closedirp(DIR **dir)
-{
-        if (*dir)
-                closedir(*dir);
-}
-
 static int copy_tree_at(int source_dir_fd, int dest_dir_fd, int depth, ocirun_error **error)
 {
         if (depth > COPY_MAX_DEPTH)
@@ -980,7 +974,7 @@ static int copy_tree_at(int source_dir_fd, int dest_dir_fd, int depth, ocirun_er
         int fd = openat(source_dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return error_set_errno(error, errno, "open a directory to copy");
-        _cleanup_(closedirp) DIR *dir = fdopendir(fd);
+        _cleanup_closedir_ DIR *dir = fdopendir(fd);
         if (!dir) {
                 int errnum = errno;
                 close(fd);
@@ -1317,7 +1311,7 @@ static int copy_cgroup_symlinks(int tmpfs_fd, ocirun_error **error)
         int fd = open(HOST_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return error_set_errno(error, errno, "open %s", HOST_CGROUP_ROOT);
-        _cleanup_(closedirp) DIR *dir = fdopendir(fd);
+        _cleanup_closedir_ DIR *dir = fdopendir(fd);
         if (!dir) {
                 int errnum = errno;
                 close(fd);

@@ -206,6 +206,11 @@ typedef struct ocirun_exec_options {
         /* A paused container is refused unless this is set; the process
          * then starts frozen, as runc's exec --ignore-paused does. */
         bool ignore_paused;
+        /* runc's exec --cgroup: PATH (every hierarchy) or
+         * CONTROLLER[,CONTROLLER]:PATH (repeatable), existing sub-cgroups of
+         * the container's cgroup to put the process in. */
+        char *const *cgroups;
+        size_t cgroups_len;
 } ocirun_exec_options;
 
 /* Starts process in the running container id: it joins every namespace and

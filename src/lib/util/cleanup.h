@@ -4,6 +4,7 @@
 #ifndef OCIRUN_UTIL_CLEANUP_H
 #define OCIRUN_UTIL_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,12 @@ static inline void fclosep(FILE **f)
                 fclose(*f);
 }
 
+static inline void closedirp(DIR **dir)
+{
+        if (*dir)
+                closedir(*dir);
+}
+
 static inline void strv_free(char **strv)
 {
         if (!strv)
@@ -54,6 +61,7 @@ DEFINE_CLEANUP_FUNC(char **, strv_free)
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
 /* Moves ownership out of a cleanup-guarded variable. */
