@@ -217,16 +217,16 @@ check(lines[1]["msg"].startswith("DEPRECATED: "), "second line: %r" % lines[1]["
 		mkdir "$mount/$TEST_CGROUP_PREFIX/c1x"
 	done
 	run --separate-stderr ocirun exec --cgroup a:b:c c1 true
-	assert_error "exec: invalid --cgroup argument: a:b:c"
+	assert_error_status 255 "exec: invalid --cgroup argument: a:b:c"
 	run --separate-stderr ocirun exec --cgroup sub --cgroup pids:sub c1 true
-	assert_error "exec: invalid --cgroup argument: sub (missing <controller>: prefix)"
+	assert_error_status 255 "exec: invalid --cgroup argument: sub (missing <controller>: prefix)"
 	run --separate-stderr ocirun exec --cgroup bogus:sub c1 true
-	assert_error "exec: --cgroup bogus:sub: the container has no cgroup for controller \`bogus\`"
+	assert_error_status 255 "exec: --cgroup bogus:sub: the container has no cgroup for controller \`bogus\`"
 	# c1x shares c1's prefix but is a sibling, not a sub-cgroup.
 	run --separate-stderr ocirun exec --cgroup ../c1x c1 true
-	assert_error "exec: --cgroup: \`../c1x\` is not a sub-cgroup of the container's cgroup"
+	assert_error_status 255 "exec: --cgroup: \`../c1x\` is not a sub-cgroup of the container's cgroup"
 	run --separate-stderr ocirun exec --cgroup nosuch c1 true
-	assert_status 1
+	assert_status 255
 	assert_stderr_contains "/$TEST_CGROUP_PREFIX/c1/nosuch"
 	assert_stderr_contains "No such file or directory"
 	# Nothing was started by the failures.
