@@ -285,37 +285,24 @@ add_mount() { # add_mount PYTHON-DICT: appends a mount to config.json
 # CVE-2021-30465: a symlink swapped in while the mounts are set up. runc
 # checked a destination with one lookup and mounted on it with another; a
 # second container sharing a volume swapped a directory for a symlink in
-# between. The createRuntime hooks run on the host after create has read
-# and checked the config and before the init mounts anything, so a hook
-# that swaps the symlink in is exactly that race, won every time. No hook
-# runs between two config mounts (createContainer hooks come after all of
-# them), so none can plant a symlink in a tmpfs an earlier mount made; the
-# earlier mount whose content someone else controls is a bind of a shared
-# volume, which the second test uses. The last test runs the real race
-# against a swapper in the background.
+# between. ocirun resolves every destination in the rootfs at the moment
+# it mounts, so what counts is where a symlink present at that moment
+# leads: the first two tests put the symlinks there before create (nothing
+# of create's runs between reading the config and mounting that a test
+# could hook into: prestart and createRuntime hooks run after the mounts,
+# as runc runs them); the last test runs the real race against a swapper
+# in the background.
 
-# swap_hook SCRIPT: a createRuntime hook running SCRIPT with /bin/sh.
-swap_hook() {
-	printf '#!/bin/sh\nset -e\n%s\n' "$1" >"$TEST_TMP/swap-hook"
-	chmod 755 "$TEST_TMP/swap-hook"
-	edit_config "$BUNDLE" "c['hooks'] = {'createRuntime': [{'path': '$TEST_TMP/swap-hook', 'env': ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']}]}"
-}
-
-@test "CVE-2021-30465: a directory swapped for a symlink after create checked the config cannot lead a mount out" {
+@test "CVE-2021-30465: a directory that is a symlink out of the rootfs when the init mounts cannot lead a mount out" {
 	container_bundle "$BUNDLE" sleep 1000
-	mkdir -p "$ROOTFS/data/sub"
 	shared_propagation
 	add_mount "{'destination': '/data/sub', 'type': 'tmpfs', 'source': 'tmpfs'}"
 	add_mount "{'destination': '/data/sub/deeper', 'type': 'tmpfs', 'source': 'tmpfs'}"
-	# /data/sub exists when create looks; the hook makes /data a symlink to
-	# the host before the init mounts. (This relies on ocirun's order,
-	# createRuntime hooks before the mounts: the tmpfs found at the rootfs's
-	# copy of $HOST/sub below shows the hook did run first.)
-	swap_hook "rm -rf '$ROOTFS/data'; ln -s '$CLIMB$HOST' '$ROOTFS/data'"
+	# /data, swapped for a symlink that climbs out to the host.
+	ln -s "$CLIMB$HOST" "$ROOTFS/data"
 	create_c1
 	assert_host_unchanged
 	assert_status 0
-	[[ -L "$ROOTFS/data" ]] || fail "the hook did not swap /data for a symlink"
 	assert_container_mount "$PID" "$HOST/sub" tmpfs
 	assert_container_mount "$PID" "$HOST/sub/deeper" tmpfs
 	ocirun delete --force c1
@@ -325,22 +312,19 @@ swap_hook() {
 @test "CVE-2021-30465: a later mount under an earlier volume bind, through a symlink the other side planted there, stays inside" {
 	# mounts[7] binds a host directory that another container could write
 	# (a shared volume); mounts[8] and [9] go below it. Their destinations
-	# are symlinks in the volume: one absolute, one climbing with ../, both
-	# aiming at the host canary. They are planted by the hook, after the
-	# checks of create.
+	# are symlinks the other side planted in the volume: one absolute, one
+	# climbing with ../, both aiming at the host canary.
 	container_bundle "$BUNDLE" sleep 1000
-	mkdir -p "$TEST_TMP/volume/abs" "$TEST_TMP/volume/rel"
+	mkdir -p "$TEST_TMP/volume"
+	ln -s "$HOST" "$TEST_TMP/volume/abs"
+	ln -s "$CLIMB$HOST/dir" "$TEST_TMP/volume/rel"
 	shared_propagation
 	add_mount "{'destination': '/vol', 'type': 'bind', 'source': '$TEST_TMP/volume', 'options': ['rbind', 'rw']}"
 	add_mount "{'destination': '/vol/abs/sub', 'type': 'tmpfs', 'source': 'tmpfs'}"
 	add_mount "{'destination': '/vol/rel', 'type': 'tmpfs', 'source': 'tmpfs'}"
-	swap_hook "rmdir '$TEST_TMP/volume/abs' '$TEST_TMP/volume/rel'
-ln -s '$HOST' '$TEST_TMP/volume/abs'
-ln -s '$CLIMB$HOST/dir' '$TEST_TMP/volume/rel'"
 	create_c1
 	assert_host_unchanged
 	assert_status 0
-	[[ -L "$TEST_TMP/volume/abs" && -L "$TEST_TMP/volume/rel" ]] || fail "the hook did not plant the symlinks"
 	# Inside the container /vol/abs is $HOST, i.e. the rootfs's copy of it.
 	assert_container_mount "$PID" "$HOST/sub" tmpfs
 	assert_container_mount "$PID" "$HOST/dir" tmpfs
