@@ -22,7 +22,7 @@ teardown() {
 }
 
 @test "linux.intelRdt: refused where no resctrl filesystem is mounted" {
-	$RESCTRL && skip "this host has resctrl mounted at /sys/fs/resctrl: the refusal does not apply"
+	$RESCTRL && skip "machine limit: this host has resctrl mounted at /sys/fs/resctrl, so the refusal does not apply"
 	container_bundle "$BUNDLE" true
 	edit_config "$BUNDLE" 'c["linux"]["intelRdt"] = {"l3CacheSchema": "L3:0=f"}'
 	run --separate-stderr ocirun create --bundle "$BUNDLE" c1
@@ -47,7 +47,7 @@ teardown() {
 }
 
 @test "linux.intelRdt: the init is in the container's resctrl group, which delete removes" {
-	$RESCTRL || skip "no resctrl filesystem is mounted at /sys/fs/resctrl on this host"
+	$RESCTRL || skip "machine limit: no resctrl filesystem is mounted at /sys/fs/resctrl on this host"
 	local id="ocirun-test-rdt-$$"
 	container_bundle "$BUNDLE" sleep 100
 	edit_config "$BUNDLE" 'c["linux"]["intelRdt"] = {}'

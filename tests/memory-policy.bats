@@ -10,7 +10,7 @@ load helpers
 setup() {
 	setup_common
 	BUNDLE="$TEST_TMP/c1"
-	[[ -r /sys/devices/system/node/online ]] || skip "this kernel has no NUMA support (no /sys/devices/system/node/online)"
+	[[ -r /sys/devices/system/node/online ]] || skip "machine limit: this kernel has no NUMA support (no /sys/devices/system/node/online)"
 	ONLINE=$(cat /sys/devices/system/node/online)
 }
 
