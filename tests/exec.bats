@@ -148,6 +148,12 @@ cannot list"
 	assert_output_contains "out"
 }
 
+@test "exec -t --user 1000:1000: the process's pty is its own, as runc's" {
+	run timeout -s KILL 20 script -qec "$OCIRUN --root $OCIRUN_ROOT exec -t -u 1000:1000 c1 sh -c 'stat -L -c \"%u %g %a\" \$(tty)'" /dev/null </dev/null
+	assert_status 0
+	assert_output_contains "1000 5 620"
+}
+
 @test "exec --process and a command exclude each other" {
 	echo '{"args": ["true"], "cwd": "/"}' >"$TEST_TMP/p.json"
 	run --separate-stderr ocirun exec --process "$TEST_TMP/p.json" c1 extra-arg
