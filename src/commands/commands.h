@@ -21,7 +21,7 @@ typedef struct ocirun_cli {
          * 255 for exec, whose callers tell the runtime's own failure from
          * the process's status by it, as runc's do. */
         int failure_status;
-        const char *command;  /* the name of the running command */
+        const char *command; /* the name of the running command */
         /* The lowest fd above 2 that was not open when ocirun started: fds
          * from there on are ocirun's own and must never be passed on as
          * the caller's (--preserve-fds, LISTEN_FDS). */
