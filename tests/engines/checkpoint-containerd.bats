@@ -54,6 +54,9 @@ count() {
 		ctr tasks checkpoint --exit --image-path "$images-exit" c1 || return
 		[[ -f "$images-exit/inventory.img" ]] && echo "images saved"
 		wait_until 30 sh -c '[ "$(ctr tasks ls | awk "\$1 == \"c1\" {print \$3}")" = STOPPED ]' && echo STOPPED
+		# The runtime's container went with the checkpoint; the task is
+		# containerd's to delete.
+		ctr tasks delete c1 >/dev/null && echo deleted
 	}
 	both scenario
 	assert_like_runc 0
@@ -61,5 +64,6 @@ count() {
 RUNNING
 counting on
 images saved
-STOPPED"
+STOPPED
+deleted"
 }

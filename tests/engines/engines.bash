@@ -223,12 +223,14 @@ exec ctr run --runc-binary \"\$runtime\" --runc-root $d/runtime-\${runtime##*/} 
 
 teardown_containerd() {
 	local id
+	# A stopped task cannot be killed, and one whose runtime container is
+	# gone (after checkpoint --exit) not either: go on to remove it.
 	for id in $(ctr tasks ls -q 2>/dev/null); do
-		ctr tasks kill -s SIGKILL "$id" >/dev/null 2>&1
-		ctr tasks rm -f "$id" >/dev/null 2>&1
+		ctr tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+		ctr tasks rm -f "$id" >/dev/null 2>&1 || true
 	done
 	for id in $(ctr containers ls -q 2>/dev/null); do
-		ctr containers rm "$id" >/dev/null 2>&1
+		ctr containers rm "$id" >/dev/null 2>&1 || true
 	done
 }
 
