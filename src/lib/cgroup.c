@@ -467,9 +467,7 @@ static int check_existing(const ocispec_runtime_state *state, ocirun_error **err
 {
         _cleanup_(cgroup_layout_clear) cgroup_layout layout = {0};
         _cleanup_free_ char *frozen = NULL;
-        _cleanup_free_ pid_t *all = NULL;
         const char *why = NULL;
-        size_t n_all = 0;
 
         int r = cgroup_layout_read(&layout, state, error);
         if (r < 0)
@@ -480,29 +478,7 @@ static int check_existing(const ocispec_runtime_state *state, ocirun_error **err
                                  "container's cgroup unexpectedly frozen (%s: %s; thaw it or give "
                                  "another linux.cgroupsPath)",
                                  frozen, why);
-        /* Every hierarchy, each process once: on v1 a process may sit in
-         * the container's cgroup of one controller only. */
-        const ocispec_string_map *paths = state->cgroup_paths;
-        for (size_t i = 0; paths && i < paths->len; i++) {
-                _cleanup_free_ pid_t *pids = NULL;
-                size_t len = 0;
-                char dir[4200];
-                snprintf(dir, sizeof(dir), "%s%s", paths->keys[i], paths->values[i]);
-                if (cgroup_subtree_pids(dir, &pids, &len, NULL) < 0)
-                        continue;
-                for (size_t j = 0; j < len; j++) {
-                        bool seen = false;
-                        for (size_t k = 0; k < n_all && !seen; k++)
-                                seen = all[k] == pids[j];
-                        if (seen)
-                                continue;
-                        pid_t *grown = realloc(all, (n_all + 1) * sizeof(*grown));
-                        if (!grown)
-                                return OOM(error);
-                        all = grown;
-                        all[n_all++] = pids[j];
-                }
-        }
+        size_t n_all = cgroup_subtrees_count_pids(state);
         if (n_all) {
                 ocirun_log(OCIRUN_LOG_WARNING,
                            "container's cgroup is not empty: %zu process(es) found", n_all);
@@ -526,9 +502,6 @@ int cgroup_check_unified(const ocispec_linux_resources *resources, const char *p
         int r = cgroup_layout_read(&layout, NULL, error);
         if (r < 0)
                 return r;
-        /* runc takes unified only where the host is on cgroup v2 alone: on a
-         * hybrid host the controllers are v1's, and a key could name a
-         * file of either. */
         for (size_t i = 0; i < layout.len; i++)
                 if (layout.items[i].controllers)
                         return error_set(error, EINVAL,

@@ -137,6 +137,12 @@ int cgroup_resources_validate(const ocispec_linux_resources *resources, const ch
 /* The pids in dir and in every cgroup below it, each once. */
 int cgroup_subtree_pids(const char *dir, pid_t **ret_pids, size_t *ret_len, ocirun_error **error);
 
+/* How many processes the container's cgroup and its sub-cgroups hold, in
+ * all its hierarchies together, each process once (on v1 a process may be
+ * in the container's cgroup of one controller only); a hierarchy that
+ * cannot be read counts what was read before the failure. */
+size_t cgroup_subtrees_count_pids(const ocispec_runtime_state *state);
+
 /* Removes every cgroup below dir (not dir itself), deepest first, killing
  * what still runs in each; depth is 0 for the caller. */
 int cgroup_subtree_remove(const char *dir, int depth, ocirun_error **error);

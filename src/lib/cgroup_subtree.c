@@ -90,6 +90,20 @@ int cgroup_subtree_pids(const char *dir, pid_t **ret_pids, size_t *ret_len, ocir
         return 0;
 }
 
+size_t cgroup_subtrees_count_pids(const ocispec_runtime_state *state)
+{
+        const ocispec_string_map *paths = state->cgroup_paths;
+        pid_list list = {0};
+        for (size_t i = 0; paths && i < paths->len; i++) {
+                _cleanup_(ocirun_error_freep) ocirun_error *unread = NULL;
+                char dir[4200];
+                snprintf(dir, sizeof(dir), "%s%s", paths->keys[i], paths->values[i]);
+                collect_pids(dir, 0, &list, &unread);
+        }
+        free(list.items);
+        return list.len;
+}
+
 /* Kills what is left in dir itself: its processes may be on their way out
  * already (delete killed the init), or be strays in a sub-cgroup. */
 static void kill_members(const char *dir)
