@@ -189,7 +189,6 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
         _cleanup_close_ int pidfd = -1, connected_console = -1;
         /* The caller's console fd stays the caller's to close. */
         int console_fd = options->console_socket_fd;
-        uint64_t start_time;
 
         int r = ocirun_container_state(root, id, &state, error);
         if (r < 0)
@@ -238,10 +237,9 @@ int ocirun_container_exec(ocirun_root *root, const char *id, const ocispec_proce
                 state->cgroup_paths = sub_paths;
         }
 
-        pidfd = (int) syscall(SYS_pidfd_open, state->pid, 0);
-        if (pidfd < 0 || proc_stat_start_time(state->pid, &start_time, NULL) < 0 ||
-            start_time != state->init_start_time)
-                return error_set(error, ESRCH, "container `%s` is not running", id);
+        r = state_open_init_pidfd(state, &pidfd, error);
+        if (r < 0)
+                return r;
         if (options->console_socket) {
                 r = terminal_connect_console_socket(options->console_socket, &connected_console,
                                                     error);
