@@ -112,23 +112,31 @@ static void fork_init_if_needed(init_args *args)
         _exit(0);
 }
 
+/* One question to create and its answer, which must be of type answer
+ * (about says what was asked, for the error). A SYNC_ERROR answer means that
+ * create failed, and it reports that itself. */
+static void ask_create(init_args *args, sync_type ask, sync_type answer, const char *about,
+                       sync_message *reply)
+{
+        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
+
+        if (sync_send(args->sync_fd, ask, 0, NULL, 0, &error) < 0 ||
+            sync_receive(args->sync_fd, reply, "create", &error) < 0)
+                fail(args, error);
+        if (reply->type == SYNC_ERROR)
+                _exit(1);
+        if (reply->type != answer) {
+                error_set(&error, EPROTO, "unexpected message %d %s", reply->type, about);
+                fail(args, error);
+        }
+}
+
 /* A new cgroup namespace is rooted at the cgroup of the process that makes
  * it: create answers once it has moved the init there. */
 static void wait_for_cgroup(init_args *args)
 {
-        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         sync_message reply = {0};
-
-        if (sync_send(args->sync_fd, SYNC_CGROUP_PLEASE, 0, NULL, 0, &error) < 0 ||
-            sync_receive(args->sync_fd, &reply, "create", &error) < 0)
-                fail(args, error);
-        if (reply.type == SYNC_ERROR)
-                _exit(1); /* create failed and reports it itself */
-        if (reply.type != SYNC_CGROUP_DONE) {
-                error_set(&error, EPROTO, "unexpected message %d instead of the cgroup's",
-                          reply.type);
-                fail(args, error);
-        }
+        ask_create(args, SYNC_CGROUP_PLEASE, SYNC_CGROUP_DONE, "instead of the cgroup's", &reply);
         sync_message_clear(&reply);
 }
 
@@ -136,18 +144,16 @@ static void wait_for_cgroup(init_args *args)
  * namespaces exist and the mounts are made, before pivot_root, where runc
  * runs them (a prestart hook such as NVIDIA's adds mounts to the rootfs);
  * the reply carries the state JSON the hooks inside the container get:
- * "creating" and, after a NUL, "created". */
+ * "creating" and, after a NUL, "created". A failed hook is create's to
+ * report. */
 static char *run_runtime_hooks(init_args *args, char **ret_created_json)
 {
-        _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
         sync_message reply = {0};
 
-        if (sync_send(args->sync_fd, SYNC_RUNTIME_HOOKS, 0, NULL, 0, &error) < 0 ||
-            sync_receive(args->sync_fd, &reply, "create", &error) < 0)
-                fail(args, error);
-        if (reply.type == SYNC_ERROR)
-                _exit(1); /* create failed (a hook did) and reports it itself */
-        if (reply.type != SYNC_RUNTIME_HOOKS_DONE || !reply.payload) {
+        ask_create(args, SYNC_RUNTIME_HOOKS, SYNC_RUNTIME_HOOKS_DONE, "after the runtime hooks",
+                   &reply);
+        if (!reply.payload) {
+                _cleanup_(ocirun_error_freep) ocirun_error *error = NULL;
                 error_set(&error, EPROTO, "unexpected message %d after the runtime hooks",
                           reply.type);
                 fail(args, error);
